@@ -12,7 +12,7 @@ export DOTNET_NOLOGO := 1
 # Build: gcc + headers for the QUIC shim; runtime/test: FUSE, mosquitto, namespaces, interop peers.
 APT_PACKAGES := gcc make pkg-config fuse3 libngtcp2-dev libngtcp2-crypto-gnutls-dev libgnutls28-dev \
 	mosquitto iproute2 iptables nftables ngtcp2-client ngtcp2-server attr rsync ffmpeg \
-	sshfs openssh-server bindfs procps psmisc
+	sshfs openssh-server bindfs procps psmisc gnutls-bin
 
 .PHONY: all deps native build test format format-check bench fuzz clean
 
