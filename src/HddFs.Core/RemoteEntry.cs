@@ -10,8 +10,10 @@ public sealed record RemoteEntry(SharePath Path, long Size, bool IsDirectory, lo
     public string Name => Path.Name;
 }
 
-/// <summary>What an <c>ls</c> asks for: a directory (root = the list of shares), optionally a
-/// case-insensitive name search and/or the whole subtree.</summary>
+/// <summary>What an <c>ls</c> asks for: a directory (root = the list of shares) or a file, optionally
+/// /// restricted to names containing <see cref="Search"/> (case-insensitive). A search always covers the
+/// whole subtree under the path; without a search, <see cref="Recursive"/> chooses between the direct
+/// children and the whole subtree.</summary>
 public sealed record LsQuery(SharePath Path, string? Search = null, bool Recursive = false)
 {
     /// <summary>Longest search term accepted anywhere (bytes of UTF-8).</summary>

@@ -5,7 +5,7 @@ namespace HddFs.Protocol;
 /// <summary>
 /// Checks the frames answering one <see cref="LsRequest"/>, in order, as the requester reads them:
 /// pages whose entries all lie where the request asked (under the path by whole components; direct
-/// children only when not recursive), then an <see cref="LsEnd"/> whose count matches, or an
+/// children only when neither recursive nor a search), then an <see cref="LsEnd"/> whose count matches, or an
 /// <see cref="ErrorResponse"/>. A stream ending before LsEnd was cut short. Single-threaded; one per request.
 /// </summary>
 public sealed class LsResponseSequence
@@ -74,7 +74,7 @@ public sealed class LsResponseSequence
     }
 
     private bool IsInPlace(SharePath path)
-        => _request.Recursive
+        => _request.Recursive || _request.Search is not null
             ? path.IsSameOrUnder(_request.Path)
             : path == _request.Path || (!path.IsRoot && path.Parent == _request.Path);
 }

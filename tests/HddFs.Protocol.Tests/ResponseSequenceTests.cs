@@ -70,6 +70,14 @@ public sealed class ResponseSequenceTests
     }
 
     [Fact]
+    public void Accept_DescendantInSearch_IsAcceptedButOutsideIsNot()
+    {
+        var sequence = new LsResponseSequence(ListMusic with { Search = "deep" });
+        Assert.Single(sequence.Accept(new LsPage([Entry("Music/a/deeper")]))!);
+        Assert.Throws<ProtocolException>(() => new LsResponseSequence(ListMusic with { Search = "deep" }).Accept(new LsPage([Entry("Music2/deeper")])));
+    }
+
+    [Fact]
     public void Accept_ListingOfAFile_AcceptsThatEntry()
     {
         var sequence = new LsResponseSequence(new LsRequest(SharePath.Parse("Music/a.flac"), null, false));
