@@ -1,0 +1,47 @@
+namespace HddFs.Fuse;
+
+/// <summary>Linux errno values a filesystem answers with (x86_64 and aarch64 share these numbers).</summary>
+#pragma warning disable CA1707, CA1008 // C names, and 0 is "success", which is never an error to throw
+public enum Errno
+{
+    EPERM = 1,
+    ENOENT = 2,
+    EINTR = 4,
+    EIO = 5,
+    ENXIO = 6,
+    E2BIG = 7,
+    EBADF = 9,
+    EAGAIN = 11,
+    ENOMEM = 12,
+    EACCES = 13,
+    EBUSY = 16,
+    EEXIST = 17,
+    ENODEV = 19,
+    ENOTDIR = 20,
+    EISDIR = 21,
+    EINVAL = 22,
+    EMFILE = 24,
+    EFBIG = 27,
+    ENOSPC = 28,
+    ESPIPE = 29,
+    EROFS = 30,
+    ERANGE = 34,
+    ENAMETOOLONG = 36,
+    ENOSYS = 38,
+    ENOTEMPTY = 39,
+    ELOOP = 40,
+    ENODATA = 61,
+    EPROTO = 71,
+    EOVERFLOW = 75,
+    EOPNOTSUPP = 95,
+    ECONNABORTED = 103,
+    ECONNRESET = 104,
+    ENOTCONN = 107,
+    ETIMEDOUT = 110,
+    ECONNREFUSED = 111,
+    EHOSTDOWN = 112,
+    EHOSTUNREACH = 113,
+    ESTALE = 116,
+    ECANCELED = 125,
+}
+#pragma warning restore CA1707, CA1008
