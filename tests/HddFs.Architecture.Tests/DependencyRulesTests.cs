@@ -20,6 +20,7 @@ public sealed class DependencyRulesTests
         { "HddFs.Cache", ["HddFs.Core"] },
         { "HddFs.Shares", ["HddFs.Core"] },
         { "HddFs.Discovery", ["HddFs.Core"] },
+        { "HddFs.Mount", ["HddFs.Core", "HddFs.Vfs", "HddFs.Fuse"] },
         { "HddFs.Peers", ["HddFs.Core", "HddFs.Protocol", "HddFs.Quic"] },
         { "HelloFs", ["HddFs.Fuse"] },
     };
