@@ -5,7 +5,9 @@ public sealed class TempDirectory : IDisposable
 {
     public TempDirectory(string? prefix = null)
     {
-        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"{prefix ?? "hddfs-test"}-{Guid.NewGuid():N}"[..40]);
+        // Short names: Unix socket paths under a temp dir are limited to 107 bytes.
+        var name = $"{prefix ?? "hddfs-test"}-{Guid.NewGuid():N}";
+        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), name[..Math.Min(name.Length, 40)]);
         Directory.CreateDirectory(Path);
     }
 
