@@ -114,6 +114,27 @@ public static class FuseMount
         return true;
     }
 
+    /// <summary>
+    /// Lazily unmounts the FUSE mount at <paramref name="path"/>, live or stale (the filesystem's session
+    /// then ends, as if the user ran `fusermount3 -u -z`). Refuses a path where no FUSE filesystem is
+    /// mounted, so it never unmounts anything else. Throws IOException on failure.
+    /// </summary>
+    public static void Unmount(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
+        if (MountTable.FindFuse(full) is null)
+        {
+            throw new IOException($"{full} is not a FUSE mount.");
+        }
+
+        var error = DetachPath(full);
+        if (error is not null)
+        {
+            throw new IOException($"Cannot unmount {full}: {error}");
+        }
+    }
+
     private static bool IsDisconnected(int errno) => (Errno)errno is Errno.ENOTCONN or Errno.ECONNABORTED;
 
     private static FuseDeviceHandle MountWithSyscall(string path, FuseMountOptions options)
