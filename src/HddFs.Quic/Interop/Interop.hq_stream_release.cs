@@ -1,0 +1,12 @@
+using System.Runtime.InteropServices;
+
+namespace HddFs.Quic;
+
+internal static partial class Interop
+{
+    internal static partial class HddFsQuic
+    {
+        [LibraryImport(Library)]
+        internal static partial void hq_stream_release(nint s);
+    }
+}
