@@ -1,8 +1,7 @@
 using System.Diagnostics;
 using System.Net.Sockets;
-using HddFs.Testing;
 
-namespace HddFs.Integration.Tests;
+namespace HddFs.Testing;
 
 /// <summary>
 /// A mosquitto broker running inside a test namespace (listening on all its addresses), which can be
