@@ -35,6 +35,7 @@ public sealed class Daemon : IAsyncDisposable
     private ConnectionManager? _connections;
     private DiscoveryManager? _discovery;
     private QuicEndpoint? _endpoint;
+    private volatile NatReport? _nat;
     private int _disposed;
 
     private Daemon(DaemonOptions options, ILoggerFactory loggerFactory)
@@ -150,7 +151,15 @@ public sealed class Daemon : IAsyncDisposable
             connections.AddManualPeer(peer);
         }
 
-        await StartDiscoveryAsync(identity, topics, endpoint, connections, cancellationToken);
+        var local = new LocalAnnouncement(endpoint.LocalEndPoint.Port, [.. LocalAnnouncement.CurrentLanAddresses(), .. LoopbackLast()]);
+        await StartDiscoveryAsync(identity, topics, local, connections, cancellationToken);
+        if (_options.StunServers.Count > 0)
+        {
+            var transport = new QuicDatagramTransport(endpoint);
+            OnStop("STUN transport", transport.DisposeAsync);
+            var stun = DetectNatAsync(transport, local, _stopping.Token);
+            OnStop("STUN", async () => await stun);
+        }
 
         if (_options.MountPoint is { } mountPoint)
         {
@@ -166,14 +175,17 @@ public sealed class Daemon : IAsyncDisposable
             {
                 connections.SetTopics(current);
                 _discovery?.SetTopics([.. current]);
-            });
+            },
+            () => _nat is { PublicEndPoint: { } endPoint } report
+                ? (endPoint.ToString(), report.Type.ToString().ToLowerInvariant())
+                : (endpoint.LocalEndPoint.ToString(), (_nat?.Type ?? NatType.Unknown).ToString().ToLowerInvariant()));
         var server = await ControlServer.StartAsync(control, ControlSocket.PathFor(dataDirectory), _loggerFactory, cancellationToken);
         OnStop("control API", server.DisposeAsync);
 
         Log.Started(_logger, identity.Name, identity.Id.Fingerprint, endpoint.LocalEndPoint, dataDirectory);
     }
 
-    private async Task StartDiscoveryAsync(NodeIdentity identity, TopicStore topics, QuicEndpoint endpoint, ConnectionManager connections, CancellationToken cancellationToken)
+    private async Task StartDiscoveryAsync(NodeIdentity identity, TopicStore topics, LocalAnnouncement local, ConnectionManager connections, CancellationToken cancellationToken)
     {
         var finders = new List<IPeerFinder>();
         if (_options.MqttBroker is { } broker)
@@ -194,8 +206,6 @@ public sealed class Daemon : IAsyncDisposable
         var discovery = new DiscoveryManager(finders, TimeProvider.System, _loggerFactory.CreateLogger<DiscoveryManager>());
         _discovery = discovery;
         OnStop("discovery", discovery.DisposeAsync);
-        var port = endpoint.LocalEndPoint.Port;
-        var local = new LocalAnnouncement(port, [.. LocalAnnouncement.CurrentLanAddresses(), .. LoopbackLast()]);
         discovery.SetLocalInfo(local);
         discovery.SetTopics([.. topics.Topics]);
         await discovery.StartAsync(cancellationToken);
@@ -205,13 +215,6 @@ public sealed class Daemon : IAsyncDisposable
         var pump = PumpDiscoveryAsync(discovery, connections, _stopping.Token);
         OnStop("discovery pump", async () => await pump);
 
-        if (_options.StunServers.Count > 0)
-        {
-            var transport = new QuicDatagramTransport(endpoint);
-            OnStop("STUN transport", transport.DisposeAsync);
-            var stun = DetectNatAsync(transport, discovery, local, _stopping.Token);
-            OnStop("STUN", async () => await stun);
-        }
     }
 
     /// <summary>Loopback last, so several daemons on one machine can meet over a broker too.</summary>
@@ -239,18 +242,25 @@ public sealed class Daemon : IAsyncDisposable
         }
     }
 
-    private async Task DetectNatAsync(QuicDatagramTransport transport, DiscoveryManager discovery, LocalAnnouncement local, CancellationToken cancellationToken)
+    /// <summary>Learns the NAT type and public endpoint (never fatal: no answer means "unknown"), reports
+    /// them to `hddfs peers` and to the announcements.</summary>
+    private async Task DetectNatAsync(QuicDatagramTransport transport, LocalAnnouncement local, CancellationToken cancellationToken)
     {
         try
         {
             await using var client = new StunClient(transport, timeProvider: TimeProvider.System, logger: _loggerFactory.CreateLogger<StunClient>());
             var servers = await NatDetector.ResolveAsync(_options.StunServers, System.Net.Sockets.AddressFamily.InterNetwork, cancellationToken);
             var report = await NatDetector.DetectAsync(client, servers, transport.LocalEndPoint, null, cancellationToken);
+            _nat = report;
             Log.NatDetected(_logger, report.Type, report.PublicEndPoint);
-            discovery.SetLocalInfo(local with { Nat = report.Type, PublicEndPoint = report.PublicEndPoint });
+            _discovery?.SetLocalInfo(local with { Nat = report.Type, PublicEndPoint = report.PublicEndPoint });
         }
         catch (OperationCanceledException)
         {
+        }
+        catch (Exception ex) when (ex is System.Net.Sockets.SocketException or IOException or ArgumentException or InvalidOperationException)
+        {
+            Log.StunFailed(_logger, ex.Message); // offline first: no public endpoint is announced
         }
     }
 

@@ -14,7 +14,8 @@ internal sealed class DaemonControl(
     ConnectionManager connections,
     ShareIndex shares,
     TopicStore topics,
-    Action<IReadOnlyList<TopicKey>> topicsChanged) : IDaemonControl
+    Action<IReadOnlyList<TopicKey>> topicsChanged,
+    Func<(string Address, string Nat)> selfNetwork) : IDaemonControl
 {
     public IdentityInfo Identity => identity;
 
@@ -25,6 +26,12 @@ internal sealed class DaemonControl(
             .Select(p =>
             {
                 snapshots.TryGetValue(p.Id, out var s);
+                if (p.IsSelf)
+                {
+                    var (address, nat) = selfNetwork();
+                    return new PeerStatus(p.Name, p.Id.ToHex(), true, true, address, GetTopics().Select(t => t.Name).ToList(), [], nat);
+                }
+
                 return new PeerStatus(
                     p.Name,
                     p.Id.ToHex(),

@@ -35,6 +35,9 @@ internal static partial class Log
     [LoggerMessage(Level = LogLevel.Information, Message = "Stopped")]
     public static partial void Stopped(ILogger logger);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "STUN failed: {Reason}; the public address stays unknown")]
+    public static partial void StunFailed(ILogger logger, string reason);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Shutting down")]
     public static partial void ShuttingDown(ILogger logger);
 

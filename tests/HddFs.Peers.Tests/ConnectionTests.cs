@@ -29,6 +29,20 @@ public sealed class ConnectionTests
     }
 
     [Fact]
+    public async Task Connect_TwoTopicsShared_PeerAppearsOnce()
+    {
+        await using var a = await TestNode.StartAsync(["one", "two"]);
+        await using var b = await TestNode.StartAsync(["two", "one"]);
+        a.Manager.OnDiscovered(b.Id, [b.Address], "mdns");
+        a.Manager.OnDiscovered(b.Id, [b.Address], "mqtt");
+        await TestNode.WaitUntilAsync(() => a.Manager.Peers.Any(p => p.Id == b.Id && p.IsConnected), TimeSpan.FromSeconds(10), "connected");
+        Assert.Single(a.Manager.Peers, p => p.Id == b.Id);
+        var snapshot = Assert.Single(a.Manager.Snapshot());
+        Assert.Equal(["one", "two"], snapshot.Topics.Select(t => t.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(["mdns", "mqtt"], snapshot.Sources);
+    }
+
+    [Fact]
     public async Task Connect_WrongExpectedKey_Fails()
     {
         await using var a = await TestNode.StartAsync(["t"]);

@@ -25,6 +25,11 @@ internal static class PeersCommand
             {
                 var state = p.Self ? "self" : p.Connected ? "connected" : "offline";
                 var topics = p.Topics.Count == 0 ? "" : "  topics: " + string.Join(",", p.Topics);
+                if (p.Nat is { } nat)
+                {
+                    topics += "  nat: " + nat;
+                }
+
                 Console.WriteLine($"{p.Name,-24} {p.Key[..16]}  {state,-9} {p.Address ?? "-"}{topics}");
             }
 

@@ -32,6 +32,8 @@ public interface IDaemonControl
 
 public sealed record IdentityInfo(string Name, string Fingerprint, string Key);
 
+/// <summary>A peer as `hddfs peers` shows it. For this node (<see cref="Self"/>), <see cref="Address"/> is the
+/// public UDP endpoint STUN observed (or the local one when unknown) and <see cref="Nat"/> the NAT type.</summary>
 public sealed record PeerStatus(
     string Name,
     string Key,
@@ -39,7 +41,8 @@ public sealed record PeerStatus(
     bool Connected,
     string? Address,
     IReadOnlyList<string> Topics,
-    IReadOnlyList<string> Sources);
+    IReadOnlyList<string> Sources,
+    string? Nat = null);
 
 public sealed record ShareInfo(string Name, string Path, long Bytes);
 
