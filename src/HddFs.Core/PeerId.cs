@@ -1,61 +1,28 @@
-using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
 
 namespace HddFs.Core;
 
 /// <summary>
 /// A peer's identity: its raw 32-byte Ed25519 public key. This, and never the display name, is what
-/// is trusted. Immutable value type (four 64-bit words, so copies cannot alias a mutable array).
+/// is trusted. Immutable value type; ordered by the key bytes (used for deterministic tie-breaks).
 /// </summary>
 public readonly struct PeerId : IEquatable<PeerId>, IComparable<PeerId>
 {
-    public const int Length = 32;
+    public const int Length = Bytes32.Length;
 
-    private readonly ulong _a, _b, _c, _d;
+    private readonly Bytes32 _key;
 
-    public PeerId(ReadOnlySpan<byte> publicKey)
-    {
-        if (publicKey.Length != Length)
-        {
-            throw new ArgumentException($"A peer id is exactly {Length} bytes, got {publicKey.Length}.", nameof(publicKey));
-        }
-
-        _a = BinaryPrimitives.ReadUInt64BigEndian(publicKey);
-        _b = BinaryPrimitives.ReadUInt64BigEndian(publicKey[8..]);
-        _c = BinaryPrimitives.ReadUInt64BigEndian(publicKey[16..]);
-        _d = BinaryPrimitives.ReadUInt64BigEndian(publicKey[24..]);
-    }
+    public PeerId(ReadOnlySpan<byte> publicKey) => _key = new Bytes32(publicKey, "peer id");
 
     /// <summary>True for <c>default(PeerId)</c>, which no real key equals in practice.</summary>
-    public bool IsEmpty => (_a | _b | _c | _d) == 0;
+    public bool IsEmpty => _key.IsZero;
 
-    public void CopyTo(Span<byte> destination)
-    {
-        if (destination.Length < Length)
-        {
-            throw new ArgumentException("Destination too short.", nameof(destination));
-        }
+    public void CopyTo(Span<byte> destination) => _key.CopyTo(destination);
 
-        BinaryPrimitives.WriteUInt64BigEndian(destination, _a);
-        BinaryPrimitives.WriteUInt64BigEndian(destination[8..], _b);
-        BinaryPrimitives.WriteUInt64BigEndian(destination[16..], _c);
-        BinaryPrimitives.WriteUInt64BigEndian(destination[24..], _d);
-    }
-
-    public byte[] ToArray()
-    {
-        var bytes = new byte[Length];
-        CopyTo(bytes);
-        return bytes;
-    }
+    public byte[] ToArray() => _key.ToArray();
 
     /// <summary>Lower-case hex of the whole key (64 characters).</summary>
-    public string ToHex()
-    {
-        Span<byte> bytes = stackalloc byte[Length];
-        CopyTo(bytes);
-        return Convert.ToHexStringLower(bytes);
-    }
+    public string ToHex() => _key.ToHex();
 
     /// <summary>A short display fingerprint: the first 8 hex characters. Never used for trust.</summary>
     public string Fingerprint => ToHex()[..8];
@@ -87,30 +54,14 @@ public readonly struct PeerId : IEquatable<PeerId>, IComparable<PeerId>
     public bool HasHexPrefix(string hexPrefix)
         => hexPrefix.Length > 0 && ToHex().StartsWith(hexPrefix, StringComparison.OrdinalIgnoreCase);
 
-    public bool Equals(PeerId other) => _a == other._a && _b == other._b && _c == other._c && _d == other._d;
+    public bool Equals(PeerId other) => _key.Equals(other._key);
 
     public override bool Equals(object? obj) => obj is PeerId other && Equals(other);
 
-    public override int GetHashCode() => HashCode.Combine(_a, _b, _c, _d);
+    public override int GetHashCode() => _key.GetHashCode();
 
     /// <summary>Total order on the key bytes (big-endian), used for deterministic tie-breaks.</summary>
-    public int CompareTo(PeerId other)
-    {
-        var c = _a.CompareTo(other._a);
-        if (c != 0)
-        {
-            return c;
-        }
-
-        c = _b.CompareTo(other._b);
-        if (c != 0)
-        {
-            return c;
-        }
-
-        c = _c.CompareTo(other._c);
-        return c != 0 ? c : _d.CompareTo(other._d);
-    }
+    public int CompareTo(PeerId other) => _key.CompareTo(other._key);
 
     public static bool operator ==(PeerId left, PeerId right) => left.Equals(right);
 

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Security.Cryptography;
 using HddFs.Core;
 
@@ -17,20 +16,9 @@ public readonly struct TopicProof : IEquatable<TopicProof>
 
     private const int ContextLength = 14; // "hddfs-hello-v1"
 
-    private readonly ulong _a, _b, _c, _d;
+    private readonly Bytes32 _mac;
 
-    public TopicProof(ReadOnlySpan<byte> bytes)
-    {
-        if (bytes.Length != Length)
-        {
-            throw new ArgumentException($"A topic proof is exactly {Length} bytes, got {bytes.Length}.", nameof(bytes));
-        }
-
-        _a = BinaryPrimitives.ReadUInt64BigEndian(bytes);
-        _b = BinaryPrimitives.ReadUInt64BigEndian(bytes[8..]);
-        _c = BinaryPrimitives.ReadUInt64BigEndian(bytes[16..]);
-        _d = BinaryPrimitives.ReadUInt64BigEndian(bytes[24..]);
-    }
+    public TopicProof(ReadOnlySpan<byte> bytes) => _mac = new Bytes32(bytes, "topic proof");
 
     /// <summary>The proof <paramref name="self"/> (acting as <paramref name="role"/>) sends to <paramref name="other"/>.</summary>
     public static TopicProof Compute(ReadOnlySpan<byte> helloKey, HelloRole role, PeerId self, PeerId other)
@@ -70,39 +58,18 @@ public readonly struct TopicProof : IEquatable<TopicProof>
         return CryptographicOperations.FixedTimeEquals(expectedBytes, actualBytes);
     }
 
-    public void CopyTo(Span<byte> destination)
-    {
-        if (destination.Length < Length)
-        {
-            throw new ArgumentException("Destination too short.", nameof(destination));
-        }
+    public void CopyTo(Span<byte> destination) => _mac.CopyTo(destination);
 
-        BinaryPrimitives.WriteUInt64BigEndian(destination, _a);
-        BinaryPrimitives.WriteUInt64BigEndian(destination[8..], _b);
-        BinaryPrimitives.WriteUInt64BigEndian(destination[16..], _c);
-        BinaryPrimitives.WriteUInt64BigEndian(destination[24..], _d);
-    }
+    public byte[] ToArray() => _mac.ToArray();
 
-    public byte[] ToArray()
-    {
-        var bytes = new byte[Length];
-        CopyTo(bytes);
-        return bytes;
-    }
-
-    public override string ToString()
-    {
-        Span<byte> bytes = stackalloc byte[Length];
-        CopyTo(bytes);
-        return Convert.ToHexStringLower(bytes);
-    }
+    public override string ToString() => _mac.ToHex();
 
     /// <summary>Value equality for tests and collections; authentication uses <see cref="Verify"/>.</summary>
-    public bool Equals(TopicProof other) => _a == other._a && _b == other._b && _c == other._c && _d == other._d;
+    public bool Equals(TopicProof other) => _mac.Equals(other._mac);
 
     public override bool Equals(object? obj) => obj is TopicProof other && Equals(other);
 
-    public override int GetHashCode() => HashCode.Combine(_a, _b, _c, _d);
+    public override int GetHashCode() => _mac.GetHashCode();
 
     public static bool operator ==(TopicProof left, TopicProof right) => left.Equals(right);
 

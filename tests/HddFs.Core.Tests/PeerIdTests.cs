@@ -58,3 +58,24 @@ public sealed class PeerIdTests
         Assert.False(id.HasHexPrefix(""));
     }
 }
+
+public sealed class Bytes32Tests
+{
+    [Fact]
+    public void RoundTrip_EqualityAndOrder()
+    {
+        var bytes = Enumerable.Range(0, 32).Select(i => (byte)i).ToArray();
+        var value = new Bytes32(bytes);
+        Assert.Equal(bytes, value.ToArray());
+        Assert.Equal(Convert.ToHexStringLower(bytes), value.ToHex());
+        Assert.Equal(value, new Bytes32(bytes));
+        bytes[31] = 0xFF;
+        Assert.True(value < new Bytes32(bytes));
+        Assert.False(value.IsZero);
+        Assert.True(default(Bytes32).IsZero);
+    }
+
+    [Fact]
+    public void WrongLength_NamesTheValue()
+        => Assert.Contains("topic proof", Assert.Throws<ArgumentException>(() => new Bytes32(new byte[31], "topic proof")).Message, StringComparison.Ordinal);
+}
