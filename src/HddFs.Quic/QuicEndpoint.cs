@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Net;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -119,6 +120,7 @@ public sealed partial class QuicEndpoint : IAsyncDisposable
                     conn_send_buffer = (ulong)options.ConnectionSendBufferSize,
                     max_inbound_bidi = (ulong)options.MaxInboundBidirectionalStreams,
                     max_inbound_uni = (ulong)options.MaxInboundUnidirectionalStreams,
+                    local_max_payload = (ulong)MaxLocalDatagramSize(options),
                     max_connections = (uint)options.MaxConnections,
                     cc_algo = (uint)options.CongestionControl,
                     flags = flags,
@@ -155,6 +157,15 @@ public sealed partial class QuicEndpoint : IAsyncDisposable
             CryptographicOperations.ZeroMemory(secret);
         }
     }
+
+    /// <summary><see cref="QuicEndpointOptions.MaxLocalDatagramSize"/>, unless the environment variable
+    /// <see cref="QuicEndpointOptions.MaxLocalDatagramSizeVariable"/> holds a valid size for every endpoint of the
+    /// process (benchmarks that emulate a WAN with a relay on 127.0.0.1 set it to 0).</summary>
+    private static int MaxLocalDatagramSize(QuicEndpointOptions options)
+        => int.TryParse(Environment.GetEnvironmentVariable(QuicEndpointOptions.MaxLocalDatagramSizeVariable), NumberStyles.None,
+                CultureInfo.InvariantCulture, out var size) && QuicEndpointOptions.IsValidLocalDatagramSize(size)
+            ? size
+            : options.MaxLocalDatagramSize;
 
     /// <summary>Dials <paramref name="remote"/> and completes once the handshake is confirmed and the server's
     /// certificate checked (and, if given, its key equals <paramref name="expectedPeerKey"/>).</summary>

@@ -5,6 +5,16 @@ namespace HddFs.Quic;
 /// <summary>Configuration of a <see cref="QuicEndpoint"/>: one UDP socket that both dials and accepts.</summary>
 public sealed class QuicEndpointOptions
 {
+    /// <summary>The default <see cref="MaxLocalDatagramSize"/>: the largest UDP payload over IPv4.</summary>
+    public const int DefaultMaxLocalDatagramSize = MaxDatagramSize;
+
+    /// <summary>Environment variable that, set to a valid size (0 included), replaces <see cref="MaxLocalDatagramSize"/>
+    /// for every endpoint of the process and of the processes it starts.</summary>
+    public const string MaxLocalDatagramSizeVariable = "HDDFS_QUIC_MAX_LOCAL_DATAGRAM_SIZE";
+
+    private const int MinDatagramSize = 1200;  // the smallest QUIC allows (RFC 9000 14.1)
+    private const int MaxDatagramSize = 65507; // 65535 minus the IPv4 and UDP headers
+
     /// <summary>Address to bind. Port 0 picks an ephemeral port; <see cref="IPAddress.IPv6Any"/> is dual-stack
     /// (IPv4 peers appear with their IPv4 address).</summary>
     public required IPEndPoint LocalEndPoint { get; init; }
@@ -75,6 +85,15 @@ public sealed class QuicEndpointOptions
     /// <summary>SO_RCVBUF / SO_SNDBUF (forced beyond the system limit when running as root).</summary>
     public int SocketBufferSize { get; init; } = 8 * 1024 * 1024;
 
+    /// <summary>Largest UDP datagram (QUIC packet) sent to an address of this host, e.g. another process on 127.0.0.1.
+    /// The kernel routes such a path over the loopback device (MTU 64 KiB), so once the handshake is done packets grow
+    /// to this size, capped by the route's MTU: per-packet work (framing, encryption calls, acknowledgements, system
+    /// calls) is what limits QUIC on loopback, and large packets cut it tenfold. Paths to other hosts always use the
+    /// standard size (at most 1452 bytes after path MTU discovery). 1200 to 65507; 0 means the standard size
+    /// everywhere. <see cref="MaxLocalDatagramSizeVariable"/> overrides it (e.g. to emulate a WAN through a relay on
+    /// 127.0.0.1).</summary>
+    public int MaxLocalDatagramSize { get; init; } = DefaultMaxLocalDatagramSize;
+
     /// <summary>Batch outgoing packets with UDP_SEGMENT (GSO).</summary>
     public bool UseGso { get; init; } = true;
 
@@ -90,6 +109,8 @@ public sealed class QuicEndpointOptions
 
     /// <summary>Capacity of <see cref="QuicEndpoint.NonQuicDatagrams"/>; the oldest datagram is dropped when full.</summary>
     public int NonQuicDatagramCapacity { get; init; } = 1024;
+
+    internal static bool IsValidLocalDatagramSize(int size) => size == 0 || size is >= MinDatagramSize and <= MaxDatagramSize;
 
     internal void Validate()
     {
@@ -120,6 +141,12 @@ public sealed class QuicEndpointOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(StreamSendBufferSize, 1024, nameof(StreamSendBufferSize));
         ArgumentOutOfRangeException.ThrowIfLessThan(ConnectionSendBufferSize, StreamSendBufferSize, nameof(ConnectionSendBufferSize));
         ArgumentOutOfRangeException.ThrowIfNegative(SocketBufferSize, nameof(SocketBufferSize));
+        if (!IsValidLocalDatagramSize(MaxLocalDatagramSize))
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxLocalDatagramSize), MaxLocalDatagramSize,
+                $"Must be 0 or from {MinDatagramSize} to {MaxDatagramSize}.");
+        }
+
         ArgumentOutOfRangeException.ThrowIfLessThan(NonQuicDatagramCapacity, 1, nameof(NonQuicDatagramCapacity));
     }
 }

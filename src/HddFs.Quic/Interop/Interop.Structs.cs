@@ -51,6 +51,7 @@ internal unsafe struct hq_endpoint_config
     public ulong conn_send_buffer;
     public ulong max_inbound_bidi;
     public ulong max_inbound_uni;
+    public ulong local_max_payload;
     public uint max_connections;
     public uint cc_algo;
     public uint flags;

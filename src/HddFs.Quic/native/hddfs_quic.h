@@ -141,6 +141,7 @@ typedef struct hq_endpoint_config {
     uint64_t conn_send_buffer;        /* per connection: the same, summed over its streams */
     uint64_t max_inbound_bidi;
     uint64_t max_inbound_uni;
+    uint64_t local_max_payload;   /* UDP payload bytes on paths to an address of this host (loopback); 0 = standard */
     uint32_t max_connections;
     uint32_t cc_algo;             /* 0 reno, 1 cubic, 2 bbr, 3 bbr2 (ngtcp2_cc_algo) */
     uint32_t flags;               /* HQ_FLAG_* */

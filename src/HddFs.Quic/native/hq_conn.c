@@ -4,10 +4,14 @@
  * thread except the few API entry points (open stream, shutdown, extend offsets) which run on the
  * caller's thread under the same mutex and never while a packet is half written.
  */
+#include <netinet/in.h>
+#include <netinet/ip.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <gnutls/crypto.h>
 #include <ngtcp2/ngtcp2_crypto.h>
@@ -375,10 +379,57 @@ static void fill_callbacks(ngtcp2_callbacks *cb, int server)
     cb->dcid_status = cb_dcid_status;
 }
 
-void hq_conn_settings(hq_endpoint *ep, ngtcp2_settings *s, ngtcp2_transport_params *p, uint64_t ts, int server)
+/* The UDP payload size for a path to an address of this host, or 0 for the standard QUIC size. Such a path runs over
+ * the loopback device (MTU 64 KiB), and large packets cut the per-packet work that limits QUIC there (framing,
+ * AEAD calls, ACKs, system calls) tenfold. A probe socket tells whether the address is ours (bind succeeds only for a
+ * local address) and the route's MTU (IP_MTU after connect); any doubt means the standard size. */
+static size_t local_path_payload(hq_endpoint *ep, const struct sockaddr *remote, socklen_t len)
 {
-    (void)server;
+    size_t want = (size_t)ep->cfg.local_max_payload;
+    if (want <= NGTCP2_MAX_PMTUD_UDP_PAYLOAD_SIZE || len > sizeof(struct sockaddr_storage))
+        return 0;
+    struct sockaddr_storage ss;
+    memcpy(&ss, remote, len);
+    int v4 = 1;
+    if (ss.ss_family == AF_INET) {
+        ((struct sockaddr_in *)&ss)->sin_port = 0;
+    } else if (ss.ss_family == AF_INET6) {
+        ((struct sockaddr_in6 *)&ss)->sin6_port = 0;
+        v4 = IN6_IS_ADDR_V4MAPPED(&((struct sockaddr_in6 *)&ss)->sin6_addr);
+    } else {
+        return 0;
+    }
+    int fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return 0;
+    int mtu = 0;
+    socklen_t ol = sizeof(mtu);
+    int ok = bind(fd, (struct sockaddr *)&ss, len) == 0 && connect(fd, remote, len) == 0 &&
+             (ss.ss_family == AF_INET ? getsockopt(fd, IPPROTO_IP, IP_MTU, &mtu, &ol)
+                                      : getsockopt(fd, IPPROTO_IPV6, IPV6_MTU, &mtu, &ol)) == 0;
+    close(fd);
+    size_t hdr = v4 ? 20 + 8 : 40 + 8;
+    if (!ok || mtu <= 0 || (size_t)mtu <= hdr)
+        return 0;
+    size_t have = (size_t)mtu - hdr;
+    if (want > have)
+        want = have;
+    if (want > HQ_MAX_BATCH)
+        want = HQ_MAX_BATCH;
+    return want > NGTCP2_MAX_PMTUD_UDP_PAYLOAD_SIZE ? want : 0;
+}
+
+void hq_conn_settings(hq_conn *c, ngtcp2_settings *s, ngtcp2_transport_params *p, uint64_t ts)
+{
+    hq_endpoint *ep = c->ep;
     ngtcp2_settings_default(s);
+    c->big_pkt = local_path_payload(ep, (const struct sockaddr *)&c->remote, c->remotelen);
+    if (c->big_pkt) {
+        /* no shaping: ngtcp2 fills the buffer we pass (1200 bytes until the handshake completed, see conn_write) */
+        s->max_tx_udp_payload_size = c->big_pkt;
+        s->no_tx_udp_payload_size_shaping = 1;
+        s->no_pmtud = 1;
+    }
     s->initial_ts = ts;
     s->cc_algo = (ngtcp2_cc_algo)ep->cfg.cc_algo;
     s->max_window = ep->cfg.max_window;
@@ -618,7 +669,7 @@ hq_conn *hq_conn_new_server(hq_endpoint *ep, const ngtcp2_pkt_hd *hd, const stru
     } while (hq_cidmap_find(&ep->map, scid.data, HQ_SCIDLEN));
     ngtcp2_settings settings;
     ngtcp2_transport_params params;
-    hq_conn_settings(ep, &settings, &params, ts, 1);
+    hq_conn_settings(c, &settings, &params, ts);
     params.original_dcid = hd->dcid;
     params.stateless_reset_token_present = 1;
     ngtcp2_crypto_generate_stateless_reset_token(params.stateless_reset_token, ep->reset_secret,
@@ -727,6 +778,26 @@ static int flush(hq_conn *c, uint8_t *buf, size_t len, size_t gso, const struct 
     return 0;
 }
 
+static uint64_t bytes_in_flight(hq_conn *c)
+{
+    ngtcp2_conn_stat st;
+    ngtcp2_conn_get_conn_stat(c->conn, &st);
+    return st.bytes_in_flight;
+}
+
+/* A connection on a local path (big_pkt) sends large packets only once the handshake completed (ngtcp2 pads the
+ * client's Initial to the whole buffer) and only while the peer is still at the local address it started from; any
+ * other path gets the QUIC minimum, which every path carries. */
+static int big_packets_ok(hq_conn *c)
+{
+    if (!ngtcp2_conn_get_handshake_completed(c->conn))
+        return 0;
+    hq_addr now, start;
+    hq_addr_from_sockaddr(&now, ngtcp2_conn_get_path(c->conn)->remote.addr);
+    hq_addr_from_sockaddr(&start, (const struct sockaddr *)&c->remote);
+    return memcmp(&now, &start, sizeof(now)) == 0;
+}
+
 static void conn_write(hq_conn *c, uint64_t ts)
 {
     hq_endpoint *ep = c->ep;
@@ -736,14 +807,27 @@ static void conn_write(hq_conn *c, uint64_t ts)
     ngtcp2_path_storage_zero(&ps);
     ngtcp2_pkt_info pi = {0};
     size_t pktmax = ngtcp2_conn_get_max_tx_udp_payload_size(c->conn);
+    if (c->big_pkt && !big_packets_ok(c))
+        pktmax = NGTCP2_MAX_UDP_PAYLOAD_SIZE;
     size_t max_pkts = ngtcp2_conn_get_send_quantum(c->conn) / pktmax;
     if (max_pkts < 1)
         max_pkts = 1;
     if (max_pkts > HQ_MAX_GSO_SEGMENTS)
         max_pkts = HQ_MAX_GSO_SEGMENTS;
-    if (max_pkts > HQ_TXBUF / pktmax)
-        max_pkts = HQ_TXBUF / pktmax;
+    if (max_pkts > HQ_MAX_BATCH / pktmax)
+        max_pkts = HQ_MAX_BATCH / pktmax;
     size_t batch_max = ep->gso ? max_pkts : 1;
+    /* A local path has no queue between us and the peer's socket but its receive buffer, and BBR's window (three send
+       quanta of at least 10 packets, plus twice the BDP: 2 MiB with 64 KiB packets) overflows an unprivileged default
+       buffer (2 x 208 KiB) and adds milliseconds of queueing. Stream data waits for ACKs once the bytes in flight
+       reach HQ_LOCAL_INFLIGHT or half our own receive buffer (an endpoint of this library on the same host has the
+       same), though one packet may always be in flight. */
+    uint64_t inflight_cap = UINT64_MAX;
+    if (c->big_pkt && pktmax == c->big_pkt) {
+        inflight_cap = (uint64_t)ep->rcvbuf / 2;
+        if (inflight_cap > HQ_LOCAL_INFLIGHT)
+            inflight_cap = HQ_LOCAL_INFLIGHT;
+    }
     uint8_t *buf = ep->txbuf;
     size_t off = 0, gso = 0, inbatch = 0, total = 0;
     int becn = 0;
@@ -751,7 +835,14 @@ static void conn_write(hq_conn *c, uint64_t ts)
     socklen_t tolen = 0;
 
     for (;;) {
-        hq_stream *s = pick_stream(c);
+        hq_stream *s = NULL;
+        if (inflight_cap == UINT64_MAX) {
+            s = pick_stream(c);
+        } else {
+            uint64_t inflight = bytes_in_flight(c);
+            if (inflight == 0 || inflight + pktmax <= inflight_cap)
+                s = pick_stream(c);
+        }
         ngtcp2_vec vec[4];
         size_t nvec = 0;
         int fin = 0;
@@ -830,7 +921,7 @@ static void conn_write(hq_conn *c, uint64_t ts)
         }
         off += (size_t)nwrite;
         inbatch++;
-        if (inbatch >= batch_max || (size_t)nwrite < gso || off + pktmax > HQ_TXBUF) {
+        if (inbatch >= batch_max || (size_t)nwrite < gso || off + pktmax > HQ_MAX_BATCH) {
             int ok = flush(c, buf, off, gso, &to, tolen, becn);
             off = 0;
             inbatch = 0;
@@ -940,7 +1031,7 @@ int32_t hq_conn_create_client(hq_endpoint *ep, const hq_addr *remote, const uint
     uint64_t ts = hq_now();
     ngtcp2_settings settings;
     ngtcp2_transport_params params;
-    hq_conn_settings(ep, &settings, &params, ts, 0);
+    hq_conn_settings(c, &settings, &params, ts);
     ngtcp2_path path = {{(struct sockaddr *)&ep->local, ep->locallen}, {(struct sockaddr *)&c->remote, sslen}, NULL};
     ngtcp2_callbacks cb;
     fill_callbacks(&cb, 0);

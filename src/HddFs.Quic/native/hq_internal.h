@@ -19,7 +19,9 @@
 #define HQ_SCIDLEN 16             /* length of every connection ID we issue */
 #define HQ_CHUNK 65536            /* send/receive buffer chunk capacity */
 #define HQ_MAX_GSO_SEGMENTS 64    /* kernel UDP_MAX_SEGMENTS */
-#define HQ_TXBUF (64 * 1024)      /* one GSO batch (the kernel caps a UDP datagram at 64 KiB) */
+#define HQ_TXBUF (64 * 1024)      /* one GSO batch buffer */
+#define HQ_MAX_BATCH 65507        /* bytes in one sendmsg: IPv4's 65535 minus IP and UDP headers, also for GSO */
+#define HQ_LOCAL_INFLIGHT (1024 * 1024) /* bytes in flight on a local path (see conn_write) */
 #define HQ_RXBUF (64 * 1024 + 64) /* one GRO batch */
 #define HQ_MAX_PENDING_DATAGRAMS 256 /* non-QUIC datagrams per loop iteration */
 #define HQ_NUM_CIDS 8             /* active_connection_id_limit we advertise */
@@ -118,6 +120,7 @@ struct hq_conn {
     size_t ntokens;
     int tokens_dirty;
     uint64_t pkts_sent, pkts_recv;
+    size_t big_pkt;           /* loopback path: UDP payload size used once the handshake completed (0 = shaped) */
     struct hq_conn *next, *prev;
 };
 
@@ -223,7 +226,7 @@ void hq_conn_report_closed(hq_conn *c);
 void hq_conn_close_now(hq_conn *c, int kind, uint64_t app_code, uint64_t ts);
 void hq_conn_icmp_error(hq_conn *c, int kind);
 void hq_conn_unref_locked(hq_conn *c);
-void hq_conn_settings(hq_endpoint *ep, ngtcp2_settings *s, ngtcp2_transport_params *p, uint64_t ts, int server);
+void hq_conn_settings(hq_conn *c, ngtcp2_settings *s, ngtcp2_transport_params *p, uint64_t ts);
 
 /* hq_stream.c */
 void hq_chunk_pool_free(hq_endpoint *ep);
