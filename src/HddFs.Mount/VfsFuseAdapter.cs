@@ -59,12 +59,14 @@ internal sealed partial class VfsFuseAdapter : FuseFileSystem
         ThrowIfUnmounting(FuseOpcode.Lookup, parent);
         try
         {
-            var entry = await _vfs.LookupAsync(parent.Value, name, request.CancellationToken).ConfigureAwait(false);
-            return FuseConversions.ToFuse(entry);
+            // A missing name is a negative entry the kernel caches (programs probe for names that do not
+            // exist all the time): null from the VFS, no exception on that path.
+            var entry = await _vfs.TryLookupAsync(parent.Value, name, request.CancellationToken).ConfigureAwait(false);
+            return entry is { } found ? FuseConversions.ToFuse(found) : FuseEntry.Negative(_negativeEntryTimeout);
         }
         catch (VfsException e) when (e.Error == VfsError.NotFound)
         {
-            // The kernel caches the absence (programs probe for names that do not exist all the time).
+            // The directory itself is gone (its peer left): its names are absent too.
             return FuseEntry.Negative(_negativeEntryTimeout);
         }
         catch (Exception e) when (ErrnoMap.TryTranslate(e, IsUnmounting, out var translated))

@@ -1,32 +1,33 @@
-using System.Buffers;
 using HddFs.Core;
 using Microsoft.Extensions.Logging;
 
 namespace HddFs.Vfs;
 
 /// <summary>
-/// Fetches blocks of remote files into the block cache: one ranged request per run of missing blocks,
-/// block-aligned (the last block of a file short), at most one fetch in flight per block; readers of a
-/// block in flight await the same task. A block's task completes with null when the block is in the
-/// cache, or with its bytes when the cache refused it (those bytes also go to the
-/// <see cref="MemoryBlockBuffer"/>); it faults with <see cref="VfsException"/> or is cancelled (the
-/// request's stream was cancelled: the reader retries).
+/// Fetches blocks of remote files into <see cref="BlockMemory"/>: one ranged request per run of missing
+/// blocks, block-aligned (the last block of a file short), at most one fetch or load per block (a block
+/// registered in the memory is shared by every reader). The response body is read straight into the
+/// blocks' buffers and each block's watermark advances as bytes arrive, so a reader waiting for the start
+/// of a block proceeds before the block (let alone the request) is complete. Each complete block goes to
+/// the <see cref="CacheWriter"/> (write-behind; never read back) and stays in memory, pinned, until written.
 ///
 /// Consistency: a request never asks past the expected end of file except one byte on the last block, so
 /// a peer that declares fewer bytes than expected (file shrank) or that extra byte (file grew) reveals a
-/// changed file: nothing of that response is stored, the change is reported and the read fails. A peer
-/// that declares more than was asked breaks the protocol and fails the read. Before each request the
-/// node's current entry is compared with the handle's version: a file known to have changed is never
-/// fetched under its old key.
+/// changed file: its header is checked before any byte reaches a reader or the cache, the change is
+/// reported and the read fails. A peer that declares more than was asked breaks the protocol and fails
+/// the read. Before each request the node's current entry is compared with the handle's version: a file
+/// known to have changed is never fetched under its old key.
 ///
-/// LOCK ORDER: <see cref="_lock"/> → the block store's and <see cref="MemoryBlockBuffer"/>'s own locks
-/// (presence checks only). No other code runs under <see cref="_lock"/>.
+/// LOCK ORDER: no lock of its own; it calls <see cref="BlockMemory"/> and the block store (presence
+/// checks) without holding anything.
 /// </summary>
 internal sealed class BlockFetcher
 {
     // immutable
     private readonly IBlockStore _cache;
-    private readonly MemoryBlockBuffer _memory;
+    private readonly BlockMemory _memory;
+    private readonly CacheWriter _writer;
+    private readonly CacheLoader _loader;
     private readonly VfsOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -37,10 +38,6 @@ internal sealed class BlockFetcher
     private readonly Action<FetchTarget, string> _changed;
     private readonly int _blockSize;
     private readonly int _requestBlocks;
-    private readonly Lock _lock = new();
-
-    // guarded by _lock
-    private readonly Dictionary<(FileKey File, long Block), TaskCompletionSource<byte[]?>> _inFlight = [];
 
     // atomics
     private long _requestsStarted;
@@ -50,7 +47,9 @@ internal sealed class BlockFetcher
     /// <param name="changed">Called when a response shows the remote file changed.</param>
     public BlockFetcher(
         IBlockStore cache,
-        MemoryBlockBuffer memory,
+        BlockMemory memory,
+        CacheWriter writer,
+        CacheLoader loader,
         VfsOptions options,
         TimeProvider time,
         ILogger logger,
@@ -62,6 +61,8 @@ internal sealed class BlockFetcher
     {
         _cache = cache;
         _memory = memory;
+        _writer = writer;
+        _loader = loader;
         _options = options;
         _time = time;
         _logger = logger;
@@ -77,85 +78,93 @@ internal sealed class BlockFetcher
     /// <summary>Remote requests started (for tests and diagnostics).</summary>
     public long RequestsStarted => Interlocked.Read(ref _requestsStarted);
 
-    public int InFlightBlocks
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _inFlight.Count;
-            }
-        }
-    }
-
     /// <summary>
-    /// Starts fetching the blocks of [<paramref name="firstBlock"/>, +<paramref name="blockCount"/>) that are
-    /// neither cached nor already in flight, as runs of at most MaxRequestBytes. The result completes when
-    /// those requests end: true when all succeeded (or nothing was needed), false otherwise. Never faults.
+    /// Makes the blocks of [<paramref name="firstBlock"/>, +<paramref name="blockCount"/>) resident: those
+    /// neither in memory nor cached are fetched as runs of at most MaxRequestBytes; cached ones are queued
+    /// for the <see cref="CacheLoader"/>, so a warm sequential reader finds its blocks in memory and the
+    /// disk sees several reads at once. The result completes when the requests ended (loads count as
+    /// ended at once): true when all succeeded (or nothing was needed), false otherwise. Never faults.
     /// <paramref name="token"/> cancels the requests (a prefetch stream); the mount's disposal always does.
     /// </summary>
     public Task<bool> Fetch(FetchTarget target, long firstBlock, int blockCount, CancellationToken token)
-        => Fetch(target, firstBlock, blockCount, firstIsMissing: false, token, out _);
-
-    /// <summary>
-    /// For a reader that just failed to read <paramref name="firstBlock"/> from the cache (absent or
-    /// corrupt): fetches it even if the store still claims to hold it, with the missing blocks after it,
-    /// and returns the task of <paramref name="firstBlock"/> (the one already in flight, or the new one).
-    /// Only the mount's disposal cancels these requests.
-    /// </summary>
-    public Task<byte[]?> FetchForReader(FetchTarget target, long firstBlock, int blockCount)
     {
-        _ = Fetch(target, firstBlock, blockCount, firstIsMissing: true, CancellationToken.None, out var first);
-        return first!;
-    }
-
-    private Task<bool> Fetch(FetchTarget target, long firstBlock, int blockCount, bool firstIsMissing, CancellationToken token, out Task<byte[]?>? first)
-    {
-        first = null;
         var key = target.Key;
         var lastBlock = Math.Min(firstBlock + blockCount, BlockCount(key.Size)) - 1;
-        List<(long First, TaskCompletionSource<byte[]?>[] Blocks)>? runs = null;
-        lock (_lock)
+        List<Task<bool>>? tasks = null;
+        List<ResidentBlock>? run = null;
+        List<ResidentBlock>? loads = null;
+        var progress = new FetchProgress();
+        for (var block = firstBlock; block <= lastBlock; block++)
         {
-            List<TaskCompletionSource<byte[]?>>? run = null;
-            long runFirst = 0;
-            for (var block = firstBlock; block <= lastBlock; block++)
+            ResidentBlock? registered = null;
+            var blockKey = new BlockKey(key, block);
+            if (_cache.Contains(key, block))
             {
-                var missing = !_inFlight.ContainsKey((key, block))
-                    && ((firstIsMissing && block == firstBlock) || (!_memory.Contains(key, block) && !_cache.Contains(key, block)));
-                if (missing)
+                if (_memory.Register(blockKey, BlockLength(key, block), fromCache: true, progress: null, pinForReader: false, out _) is { } load)
                 {
-                    if (run is null)
-                    {
-                        run = [];
-                        runFirst = block;
-                    }
-
-                    var pending = new TaskCompletionSource<byte[]?>(TaskCreationOptions.RunContinuationsAsynchronously);
-                    _inFlight[(key, block)] = pending;
-                    run.Add(pending);
-                }
-
-                if (run is not null && (!missing || run.Count == _requestBlocks || block == lastBlock))
-                {
-                    (runs ??= []).Add((runFirst, run.ToArray()));
-                    run = null;
+                    (loads ??= []).Add(load);
                 }
             }
-
-            if (firstIsMissing)
+            else
             {
-                first = _inFlight[(key, firstBlock)].Task;
+                registered = _memory.Register(blockKey, BlockLength(key, block), fromCache: false, progress, pinForReader: false, out _);
+            }
+
+            if (registered is not null)
+            {
+                (run ??= []).Add(registered);
+            }
+
+            if (run is not null && (registered is null || run.Count == _requestBlocks || block == lastBlock))
+            {
+                (tasks ??= []).Add(Start(target, run, progress, token));
+                run = null;
+                progress = new FetchProgress();
             }
         }
 
-        if (runs is null)
+        // Loads count as done for the stream at once: it moves on and queues the rest of its window,
+        // which keeps the loader's threads (and the disk) busy.
+        loads?.ForEach(_loader.Enqueue);
+
+        return tasks is null ? Task.FromResult(true)
+            : tasks.Count == 1 ? tasks[0]
+            : AllSucceeded(tasks);
+    }
+
+    /// <summary>
+    /// For a reader that found <paramref name="firstBlock"/> neither in memory nor (readable) in the cache:
+    /// returns that block pinned for the reader (unpin when done) — the one now present in memory, or a new
+    /// one fetched at once together with the missing blocks after it, up to <paramref name="blockCount"/>.
+    /// Only the mount's disposal cancels this request.
+    /// </summary>
+    public ResidentBlock FetchForReader(FetchTarget target, long firstBlock, int blockCount)
+    {
+        var key = target.Key;
+        var progress = new FetchProgress();
+        var first = _memory.Register(new BlockKey(key, firstBlock), BlockLength(key, firstBlock), fromCache: false, progress, pinForReader: true, out var present);
+        if (first is null)
         {
-            return Task.FromResult(true);
+            return present!;
         }
 
-        var tasks = runs.Select(r => _background.Track(RunAsync(target, r.First, r.Blocks, token))).ToArray();
-        return tasks.Length == 1 ? tasks[0] : AllSucceeded(tasks);
+        List<ResidentBlock> run = [first];
+        var lastBlock = Math.Min(firstBlock + Math.Min(blockCount, _requestBlocks), BlockCount(key.Size)) - 1;
+        for (var block = firstBlock + 1; block <= lastBlock; block++)
+        {
+            var next = _cache.Contains(key, block)
+                ? null
+                : _memory.Register(new BlockKey(key, block), BlockLength(key, block), fromCache: false, progress, pinForReader: false, out _);
+            if (next is null)
+            {
+                break;
+            }
+
+            run.Add(next);
+        }
+
+        _ = Start(target, run, progress, CancellationToken.None);
+        return present!;
     }
 
     /// <summary>Expected length of a block of a file of the key's size.</summary>
@@ -163,21 +172,25 @@ internal sealed class BlockFetcher
 
     public long BlockCount(long size) => (size + _blockSize - 1) / _blockSize;
 
-    private static async Task<bool> AllSucceeded(Task<bool>[] tasks)
+    private static async Task<bool> AllSucceeded(List<Task<bool>> tasks)
     {
         var results = await Task.WhenAll(tasks).ConfigureAwait(false);
         return results.All(r => r);
     }
 
-    // Runs one ranged request and settles every block task of the run (delivered, failed or cancelled).
-    private async Task<bool> RunAsync(FetchTarget target, long firstBlock, TaskCompletionSource<byte[]?>[] blocks, CancellationToken token)
+    private Task<bool> Start(FetchTarget target, List<ResidentBlock> run, FetchProgress progress, CancellationToken token)
+        => _background.Track(RunAsync(target, run, progress, token));
+
+    // Runs one ranged request and settles every block of the run (filled, failed or cancelled). Each
+    // block carries one pin of this filler until it is settled; a filled block's pin goes to the writer.
+    private async Task<bool> RunAsync(FetchTarget target, List<ResidentBlock> blocks, FetchProgress progress, CancellationToken token)
     {
         await Task.Yield(); // never run a peer's code on the thread that registered the run
         var key = target.Key;
+        var firstBlock = blocks[0].Index;
         var start = firstBlock * _blockSize;
-        var end = Math.Min(key.Size, (firstBlock + blocks.Length) * (long)_blockSize);
+        var end = Math.Min(key.Size, (firstBlock + blocks.Count) * (long)_blockSize);
         var delivered = 0;
-        byte[]? buffer = null;
         var abandoned = false;
         using var deadline = new ProgressDeadline(_options.RequestTimeout, _time, token, _disposing);
         try
@@ -201,6 +214,7 @@ internal sealed class BlockFetcher
             try
             {
                 deadline.Progress();
+                progress.Report(_time.GetTimestamp());
                 if (read.Length > ask)
                 {
                     throw new RemoteShareException(RemoteError.Protocol, $"asked {ask} bytes, peer declared {read.Length}");
@@ -215,15 +229,21 @@ internal sealed class BlockFetcher
                     throw new VfsException(VfsError.IoError, $"'{key.Path}' changed on the peer ({reason}).");
                 }
 
-                buffer = ArrayPool<byte>.Shared.Rent(_blockSize);
-                for (; delivered < blocks.Length; delivered++)
+                for (; delivered < blocks.Count; delivered++)
                 {
-                    var block = firstBlock + delivered;
-                    var length = BlockLength(key, block);
-                    var filled = 0;
-                    while (filled < length)
+                    var block = blocks[delivered];
+                    if (!_memory.TryAllocate(block))
                     {
-                        var reading = read.Body.ReadAsync(buffer.AsMemory(filled, length - filled), deadline.Token).AsTask();
+                        deadline.Pause(); // waiting for the disk or a reader, not for the peer
+                        await _memory.AllocateAsync(block, deadline.Token).ConfigureAwait(false);
+                        deadline.Progress();
+                    }
+
+                    var buffer = block.Data!;
+                    var filled = 0;
+                    while (filled < block.Length)
+                    {
+                        var reading = read.Body.ReadAsync(buffer.AsMemory(filled, block.Length - filled), deadline.Token).AsTask();
                         int n;
                         try
                         {
@@ -241,10 +261,13 @@ internal sealed class BlockFetcher
                         }
 
                         filled += n;
+                        block.Advance(filled);
                         deadline.Progress();
+                        progress.Report(_time.GetTimestamp());
                     }
 
-                    Deliver(target, block, buffer.AsSpan(0, length), blocks[delivered]);
+                    _memory.Settle(block);
+                    _writer.Enqueue(block); // takes over our pin
                 }
             }
             finally
@@ -265,64 +288,12 @@ internal sealed class BlockFetcher
         catch (Exception ex)
         {
             var error = Translate(ex, deadline, target);
-            for (var i = delivered; i < blocks.Length; i++)
+            for (var i = delivered; i < blocks.Count; i++)
             {
-                Settle(key, firstBlock + i, blocks[i]);
-                if (error is null)
-                {
-                    blocks[i].TrySetCanceled(token);
-                }
-                else
-                {
-                    blocks[i].TrySetException(error);
-                }
+                _memory.Fail(blocks[i], (Exception?)error ?? new OperationCanceledException(token), abandoned && i == delivered);
             }
 
             return false;
-        }
-        finally
-        {
-            if (buffer is not null && !abandoned)
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
-        }
-    }
-
-    private void Deliver(FetchTarget target, long block, ReadOnlySpan<byte> data, TaskCompletionSource<byte[]?> pending)
-    {
-        var key = target.Key;
-        var stored = false;
-        try
-        {
-            _cache.Write(key, block, data);
-            stored = _cache.Contains(key, block);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException)
-        {
-            _logger.CacheWriteFailed(block, target.Node.Key, ex);
-        }
-
-        byte[]? copy = null;
-        if (!stored)
-        {
-            _logger.CacheRefused(block, target.Node.Key);
-            copy = data.ToArray();
-            _memory.Add(key, block, copy);
-        }
-
-        Settle(key, block, pending);
-        pending.TrySetResult(copy);
-    }
-
-    private void Settle(FileKey key, long block, TaskCompletionSource<byte[]?> pending)
-    {
-        lock (_lock)
-        {
-            if (_inFlight.TryGetValue((key, block), out var current) && ReferenceEquals(current, pending))
-            {
-                _inFlight.Remove((key, block));
-            }
         }
     }
 

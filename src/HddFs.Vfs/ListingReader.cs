@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using HddFs.Core;
 
 namespace HddFs.Vfs;
@@ -10,13 +11,15 @@ namespace HddFs.Vfs;
 /// </summary>
 internal static class ListingReader
 {
-    public sealed record Result(RemoteEntry[] SortedEntries, int Invalid);
+    /// <summary>The listing's entries sorted by name (ordinal) and their names (computed once).</summary>
+    public sealed record Result(RemoteEntry[] SortedEntries, string[] SortedNames, int Invalid);
 
     public static async Task<Result> ReadAsync(IRemoteShares shares, SharePath directory, int maxEntries, ProgressDeadline deadline)
     {
         var token = deadline.Token;
         var entries = new List<RemoteEntry>();
-        var names = new HashSet<string>(StringComparer.Ordinal);
+        var names = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         var invalid = 0;
         var enumerator = shares.ListAsync(new LsQuery(directory), token).GetAsyncEnumerator(token);
         Task<bool>? pending = null;
@@ -32,32 +35,7 @@ internal static class ListingReader
 
                 pending = null;
                 deadline.Progress();
-                foreach (var entry in enumerator.Current ?? [])
-                {
-                    if (entry is null || entry.Path.IsRoot || entry.Size < 0)
-                    {
-                        invalid++;
-                        continue;
-                    }
-
-                    if (entry.Path == directory)
-                    {
-                        throw new VfsException(VfsError.NotADirectory, $"'{directory}' is a file now.");
-                    }
-
-                    if (entry.Path.Parent != directory || !names.Add(entry.Name))
-                    {
-                        invalid++;
-                        continue;
-                    }
-
-                    if (entries.Count == maxEntries)
-                    {
-                        throw new VfsException(VfsError.IoError, $"'{directory}' has more than {maxEntries} entries.");
-                    }
-
-                    entries.Add(entry);
-                }
+                invalid += AddPage(enumerator.Current, directory, maxEntries, entries, names, seen);
             }
         }
         finally
@@ -65,9 +43,74 @@ internal static class ListingReader
             await DisposeAsync(enumerator, pending).ConfigureAwait(false);
         }
 
-        var sorted = entries.ToArray();
-        Array.Sort(sorted, static (a, b) => string.CompareOrdinal(a.Name, b.Name));
-        return new Result(sorted, invalid);
+        var sortedEntries = entries.ToArray();
+        var sortedNames = names.ToArray();
+        if (!IsSorted(sortedNames))
+        {
+            Array.Sort(sortedNames, sortedEntries, StringComparer.Ordinal);
+        }
+
+        return new Result(sortedEntries, sortedNames, invalid);
+    }
+
+    // The per-entry work of a page: keeps direct children with valid sizes, each name once. Returns the
+    // entries ignored. (Optimized at once: a big listing is over before tiered JIT would promote it.)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int AddPage(IReadOnlyList<RemoteEntry>? page, SharePath directory, int maxEntries, List<RemoteEntry> entries, List<string> names, HashSet<string> seen)
+    {
+        var invalid = 0;
+        var prefix = directory.Value;
+        var nameStart = directory.IsRoot ? 0 : prefix.Length + 1;
+        foreach (var entry in page ?? [])
+        {
+            if (entry is null || entry.Path.IsRoot || entry.Size < 0)
+            {
+                invalid++;
+                continue;
+            }
+
+            var path = entry.Path.Value;
+            if (path.Length == prefix.Length && entry.Path == directory)
+            {
+                throw new VfsException(VfsError.NotADirectory, $"'{directory}' is a file now.");
+            }
+
+            // A direct child: "<directory>/<name>" with no further '/' (SharePath guarantees the rest).
+            var child = path.Length > nameStart
+                && (directory.IsRoot || (path[nameStart - 1] == '/' && path.StartsWith(prefix, StringComparison.Ordinal)))
+                && path.IndexOf('/', nameStart) < 0;
+            var name = child ? path[nameStart..] : null;
+            if (name is null || !seen.Add(name))
+            {
+                invalid++;
+                continue;
+            }
+
+            if (entries.Count == maxEntries)
+            {
+                throw new VfsException(VfsError.IoError, $"'{directory}' has more than {maxEntries} entries.");
+            }
+
+            entries.Add(entry);
+            names.Add(name);
+        }
+
+        return invalid;
+    }
+
+    // Peers usually list in name order already (the share index does): then there is nothing to sort.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static bool IsSorted(string[] names)
+    {
+        for (var i = 1; i < names.Length; i++)
+        {
+            if (string.CompareOrdinal(names[i - 1], names[i]) > 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     // An enumerator cannot be disposed while a MoveNextAsync we stopped waiting for is still running:

@@ -26,9 +26,6 @@ internal static partial class Log
     [LoggerMessage(7, LogLevel.Error, "An Invalidated handler threw")]
     public static partial void InvalidationHandlerFailed(this ILogger logger, Exception exception);
 
-    [LoggerMessage(8, LogLevel.Debug, "Block cache refused block {Block} of {File}; keeping it in memory")]
-    public static partial void CacheRefused(this ILogger logger, long block, NodeKey file);
-
     [LoggerMessage(9, LogLevel.Information, "Party changed: {Count} peers visible")]
     public static partial void PartyChanged(this ILogger logger, int count);
 
@@ -36,5 +33,5 @@ internal static partial class Log
     public static partial void PartyChangeFailed(this ILogger logger, Exception exception);
 
     [LoggerMessage(11, LogLevel.Warning, "Writing block {Block} of {File} to the cache failed")]
-    public static partial void CacheWriteFailed(this ILogger logger, long block, NodeKey file, Exception exception);
+    public static partial void CacheWriteFailed(this ILogger logger, long block, string file, Exception exception);
 }

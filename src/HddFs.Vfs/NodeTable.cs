@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using HddFs.Core;
 
 namespace HddFs.Vfs;
@@ -76,6 +77,7 @@ internal sealed class NodeTable
 
     /// <summary>Replaces each primary number in <paramref name="inos"/> with the number the entry's key
     /// has or would get now.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void ResolveInos(PeerId peer, RemoteEntry[] entries, ulong[] inos)
     {
         lock (_lock)
@@ -103,6 +105,34 @@ internal sealed class NodeTable
 
             node.LookupCount += lookups;
             return node;
+        }
+    }
+
+    /// <summary>
+    /// READDIRPLUS: gets or creates the nodes of <paramref name="count"/> entries of
+    /// <paramref name="listing"/> from <paramref name="first"/> on, adds one kernel reference to each, and
+    /// writes their numbers to <paramref name="inos"/> — under one lock acquisition for the whole batch.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void AcquireRange(DirectoryListing listing, ulong parent, int first, int count, Span<ulong> inos)
+    {
+        var peer = listing.Directory.Peer;
+        lock (_lock)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                var entry = listing.Entries[first + i];
+                var key = new NodeKey(peer, entry.Path);
+                if (!_byKey.TryGetValue(key, out var node))
+                {
+                    node = new Node(InoForLocked(key, listing.Inos[first + i]), key, parent, entry);
+                    _byKey[key] = node;
+                    _byIno[node.Ino] = node;
+                }
+
+                node.LookupCount++;
+                inos[i] = node.Ino;
+            }
         }
     }
 
@@ -176,20 +206,22 @@ internal sealed class NodeTable
     /// <paramref name="invalidations"/>, every node whose version changed and every name that appeared
     /// or disappeared since <paramref name="previous"/> (only for nodes the kernel may hold).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void ApplyListing(NodeKey dir, DirectoryListing listing, DirectoryListing? previous, List<VfsInvalidation> invalidations)
     {
         lock (_lock)
         {
             var parent = _byKey.GetValueOrDefault(dir);
-            foreach (var entry in listing.Entries)
+            for (var i = 0; i < listing.Entries.Length; i++)
             {
+                var entry = listing.Entries[i];
                 if (_byKey.TryGetValue(new NodeKey(dir.Peer, entry.Path), out var node) && node.Entry is { } old && !SameVersion(old, entry))
                 {
                     node.Entry = entry;
                     invalidations.Add(new VfsInvalidation(VfsInvalidationKind.Node, node.Ino, null));
                     if (old.IsDirectory != entry.IsDirectory && parent is not null)
                     {
-                        invalidations.Add(new VfsInvalidation(VfsInvalidationKind.Entry, parent.Ino, entry.Name));
+                        invalidations.Add(new VfsInvalidation(VfsInvalidationKind.Entry, parent.Ino, listing.Names[i]));
                     }
                 }
             }
@@ -221,9 +253,9 @@ internal sealed class NodeTable
     private static IEnumerable<string> SymmetricDifference(DirectoryListing a, DirectoryListing b)
     {
         int i = 0, j = 0;
-        while (i < a.Entries.Length || j < b.Entries.Length)
+        while (i < a.Names.Length || j < b.Names.Length)
         {
-            var c = i == a.Entries.Length ? 1 : j == b.Entries.Length ? -1 : string.CompareOrdinal(a.Entries[i].Name, b.Entries[j].Name);
+            var c = i == a.Names.Length ? 1 : j == b.Names.Length ? -1 : string.CompareOrdinal(a.Names[i], b.Names[j]);
             if (c == 0)
             {
                 i++;
@@ -231,11 +263,11 @@ internal sealed class NodeTable
             }
             else if (c < 0)
             {
-                yield return a.Entries[i++].Name;
+                yield return a.Names[i++];
             }
             else
             {
-                yield return b.Entries[j++].Name;
+                yield return b.Names[j++];
             }
         }
     }

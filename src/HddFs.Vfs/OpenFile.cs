@@ -1,16 +1,15 @@
-using System.Buffers;
 using HddFs.Core;
 
 namespace HddFs.Vfs;
 
 /// <summary>
-/// An open file handle: the version of the file it reads (fixed at open), its prefetch stream, and the
-/// last block it read from the cache (so the kernel's sub-block reads of one block cost one cache read).
-/// Owned by <see cref="VirtualFileSystem"/> between OpenFile and ReleaseFile.
+/// An open file handle: the version of the file it reads (fixed at open) and its prefetch stream.
+/// Owned by <see cref="VirtualFileSystem"/> between OpenFile and ReleaseFile. (Blocks themselves live in
+/// <see cref="BlockMemory"/>, shared by every handle, so the kernel's sub-block reads of one block cost
+/// one cache read or fetch, not one each.)
 ///
-/// LOCK ORDER: <see cref="_lock"/> → <see cref="BlockFetcher"/>'s lock (via the prefetch pump, which only
-/// takes the next range under this lock and issues it after releasing). Cancelling a stream happens
-/// outside the lock (cancellation runs callbacks).
+/// LOCK ORDER: <see cref="_lock"/> is a leaf; requests are taken under it and issued after releasing it.
+/// Cancelling a stream happens outside the lock (cancellation runs callbacks).
 /// </summary>
 internal sealed class OpenFile : IDisposable
 {
@@ -20,16 +19,13 @@ internal sealed class OpenFile : IDisposable
     // guarded by _lock
     private readonly ReadAhead _readAhead;
     private CancellationTokenSource _stream = new();
-    private byte[]? _scratch;
-    private long _scratchBlock = -1;
-    private int _scratchLength;
     private bool _released;
 
-    public OpenFile(ulong handle, FetchTarget target, int blockSize, VfsOptions options)
+    public OpenFile(ulong handle, FetchTarget target, int blockSize, VfsOptions options, long maxWindow)
     {
         Handle = handle;
         Target = target;
-        _readAhead = new ReadAhead(target.Key.Size, blockSize, options);
+        _readAhead = new ReadAhead(target.Key.Size, blockSize, options, maxWindow);
     }
 
     public ulong Handle { get; }
@@ -39,6 +35,18 @@ internal sealed class OpenFile : IDisposable
     public Node Node => Target.Node;
 
     public FileKey Key => Target.Key;
+
+    /// <summary>The largest window the stream may still use (for tests).</summary>
+    public long MaxWindow
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _readAhead.MaxWindow;
+            }
+        }
+    }
 
     /// <summary>A range the prefetch stream wants fetched, with the stream it belongs to.</summary>
     public readonly record struct Request(long FirstBlock, int BlockCount, int Generation, CancellationToken Token);
@@ -67,7 +75,7 @@ internal sealed class OpenFile : IDisposable
             requests = TakeLocked();
         }
 
-        cancelled?.Cancel();
+        cancelled?.Cancel(); // not disposed: requests taken before may still link to its token
         return requests;
     }
 
@@ -86,51 +94,27 @@ internal sealed class OpenFile : IDisposable
         }
     }
 
-    public bool TryCopyFromScratch(long block, int from, Span<byte> destination)
+    /// <summary>A reader found <paramref name="block"/> neither in memory nor in the cache and must fetch
+    /// it; when the stream had already requested it, the block was lost to eviction and the stream's
+    /// window shrinks. Returns true in that case.</summary>
+    public bool OnMissing(long block)
     {
         lock (_lock)
         {
-            if (_scratchBlock != block || _scratch is null || from + destination.Length > _scratchLength)
+            if (_released || !_readAhead.Requested(block))
             {
                 return false;
             }
 
-            _scratch.AsSpan(from, destination.Length).CopyTo(destination);
+            _readAhead.OnLost();
             return true;
         }
     }
 
-    /// <summary>Keeps a pooled buffer holding <paramref name="block"/> as the last block read; takes
-    /// ownership of it (returns the one it replaces to the pool).</summary>
-    public void KeepScratch(long block, byte[] buffer, int length)
-    {
-        byte[]? old;
-        lock (_lock)
-        {
-            if (_released)
-            {
-                old = buffer;
-            }
-            else
-            {
-                old = _scratch;
-                _scratch = buffer;
-                _scratchBlock = block;
-                _scratchLength = length;
-            }
-        }
-
-        if (old is not null)
-        {
-            ArrayPool<byte>.Shared.Return(old);
-        }
-    }
-
-    /// <summary>Cancels the prefetch stream and frees the scratch buffer. Idempotent.</summary>
+    /// <summary>Cancels the prefetch stream. Idempotent.</summary>
     public void Dispose()
     {
         CancellationTokenSource stream;
-        byte[]? scratch;
         lock (_lock)
         {
             if (_released)
@@ -140,17 +124,10 @@ internal sealed class OpenFile : IDisposable
 
             _released = true;
             stream = _stream;
-            scratch = _scratch;
-            _scratch = null;
-            _scratchBlock = -1;
         }
 
         stream.Cancel();
         stream.Dispose();
-        if (scratch is not null)
-        {
-            ArrayPool<byte>.Shared.Return(scratch);
-        }
     }
 
     private List<Request> TakeLocked()

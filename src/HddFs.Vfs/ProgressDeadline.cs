@@ -34,6 +34,16 @@ internal sealed class ProgressDeadline : IDisposable
         }
     }
 
+    /// <summary>Stops the clock while the call waits for something other than the peer (a memory
+    /// buffer); <see cref="Progress"/> starts it again.</summary>
+    public void Pause()
+    {
+        if (!_timer.IsCancellationRequested)
+        {
+            _timer.CancelAfter(Timeout.InfiniteTimeSpan);
+        }
+    }
+
     public void Dispose()
     {
         _linked.Dispose();

@@ -12,6 +12,11 @@ namespace HddFs.Vfs;
 /// ones finish. A read counts as sequential when it starts no more than the tolerance before the end of
 /// the stream so far, and no more than the tolerance past what was already requested (the kernel
 /// reorders concurrent reads). A failed request pauses the stream until the next read.
+///
+/// Losses: when a block the stream requested had to be fetched again by the reader (it was evicted
+/// before it was read: the memory budget or the block cache is too small for the windows of all
+/// readers), <see cref="OnLost"/> halves the largest window this stream may use (never below the
+/// initial window), so competing streams settle on windows that fit instead of fetching twice.
 /// </summary>
 internal sealed class ReadAhead
 {
@@ -19,12 +24,14 @@ internal sealed class ReadAhead
     private readonly long _size;
     private readonly long _block;
     private readonly long _initial;
-    private readonly long _max;
+    private readonly long _floor;
     private readonly long _tolerance;
     private readonly long _requestBlocks;
     private readonly int _maxRequests;
 
     // mutable, under the owner's lock
+    private long _max;
+    private long _streamStart;
     private long _streamEnd = -1;
     private long _scheduled;
     private long _target;
@@ -32,12 +39,15 @@ internal sealed class ReadAhead
     private int _inFlight;
     private bool _paused;
 
-    public ReadAhead(long fileSize, int blockSize, VfsOptions options)
+    /// <param name="maxWindow">The largest window (the options' PrefetchMaxWindow, possibly clamped to
+    /// what the memory can hold); zero disables prefetch.</param>
+    public ReadAhead(long fileSize, int blockSize, VfsOptions options, long maxWindow)
     {
         _size = fileSize;
         _block = blockSize;
-        _max = options.PrefetchMaxWindow;
+        _max = maxWindow;
         _initial = Math.Min(options.PrefetchInitialWindow, Math.Max(_max, blockSize));
+        _floor = Math.Min(_max, AlignUp(_initial));
         _tolerance = options.SequentialTolerance;
         _requestBlocks = Math.Max(1, options.MaxRequestBytes / blockSize);
         _maxRequests = options.PrefetchMaxRequests;
@@ -48,6 +58,9 @@ internal sealed class ReadAhead
 
     /// <summary>Current window (bytes ahead of the reader the stream aims for).</summary>
     public long Window => _window;
+
+    /// <summary>The largest window this stream may still grow to.</summary>
+    public long MaxWindow => _max;
 
     /// <summary>Requests of the current stream in flight.</summary>
     public int InFlight => _inFlight;
@@ -74,7 +87,8 @@ internal sealed class ReadAhead
             _inFlight = 0;
             _window = _initial;
             _streamEnd = end;
-            _scheduled = AlignDown(offset);
+            _streamStart = AlignDown(offset);
+            _scheduled = _streamStart;
             _target = Math.Min(_size, AlignUp(Math.Max(end, offset + _initial)));
         }
 
@@ -113,6 +127,21 @@ internal sealed class ReadAhead
         {
             _paused = true;
         }
+    }
+
+    /// <summary>Whether the current stream already requested <paramref name="block"/> (so a reader that
+    /// finds it missing means it was fetched and lost).</summary>
+    public bool Requested(long block)
+    {
+        var offset = block * _block;
+        return _streamEnd >= 0 && offset >= _streamStart && offset < _scheduled;
+    }
+
+    /// <summary>A block this stream requested was evicted before it was read: halve the largest window.</summary>
+    public void OnLost()
+    {
+        _max = Math.Max(_floor, _max / 2);
+        _window = Math.Min(_window, _max);
     }
 
     private long AlignDown(long offset) => offset / _block * _block;

@@ -30,8 +30,10 @@ public sealed class VfsOptions
     /// 1 MiB read plus its readahead), rounded up to whole blocks.</summary>
     public long PrefetchInitialWindow { get; init; } = (1 << 20) + (128 << 10);
 
-    /// <summary>Largest read-ahead window; the window doubles per sequential read up to this. Zero
-    /// disables prefetch (each read then fetches just its own blocks). Default 64 MiB.</summary>
+    /// <summary>Largest read-ahead window; the window doubles per sequential read up to this (and up to
+    /// half of <see cref="MemoryBufferBytes"/>; a stream whose prefetched blocks are evicted before they
+    /// are read halves its own limit). Zero disables prefetch (each read then fetches just its own
+    /// blocks). Default 64 MiB.</summary>
     public long PrefetchMaxWindow { get; init; } = 64L << 20;
 
     /// <summary>Prefetch range requests in flight per open file. Default 4.</summary>
@@ -44,8 +46,10 @@ public sealed class VfsOptions
     /// of the previous read, still counts as sequential (the kernel reorders concurrent reads). Default 1 MiB.</summary>
     public long SequentialTolerance { get; init; } = 1 << 20;
 
-    /// <summary>Bytes of fetched blocks kept in memory when the block cache refuses them (full), so a
-    /// prefetched block survives until it is read. Bounded; least recently used first out. Default 64 MiB.</summary>
+    /// <summary>Hard bound on the memory for blocks: blocks being fetched (readers are served from them as
+    /// bytes arrive), fetched blocks waiting to be written to the block cache, prefetched or loaded blocks
+    /// not yet read, recently read blocks. At least 4 blocks. One read-ahead stream uses at most half of
+    /// it. Default 64 MiB.</summary>
     public long MemoryBufferBytes { get; init; } = 64L << 20;
 
     /// <summary>Entries of all cached directory listings together; least recently used listings are

@@ -12,6 +12,17 @@ public sealed partial class VirtualFileSystem
     /// the peer is unreachable, cached) listing is <see cref="VfsError.NotFound"/> without an RPC.
     /// </summary>
     public async ValueTask<VfsEntry> LookupAsync(ulong parent, string name, CancellationToken cancellationToken)
+        => await TryLookupAsync(parent, name, cancellationToken).ConfigureAwait(false)
+            ?? throw new VfsException(VfsError.NotFound, $"No '{name}' in directory {parent}.");
+
+    /// <summary>
+    /// As <see cref="LookupAsync"/>, but a name that does not exist in the directory (no such peer, an
+    /// invalid name, a name missing from the listing) is null rather than an exception: programs probe for
+    /// names that do not exist all the time, and the mount answers those with negative entries. Failures
+    /// of the directory itself still throw (NotFound when it or its peer is gone, NotADirectory, IoError,
+    /// Interrupted). Completes synchronously when the listing is cached and fresh.
+    /// </summary>
+    public async ValueTask<VfsEntry?> TryLookupAsync(ulong parent, string name, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(name);
         var directory = RequireNode(parent);
@@ -19,7 +30,7 @@ public sealed partial class VirtualFileSystem
         {
             if (!_view.TryGetByName(name, out var peer))
             {
-                throw new VfsException(VfsError.NotFound, $"No peer named '{name}'.");
+                return null;
             }
 
             var key = new NodeKey(peer.Id, SharePath.Root);
@@ -35,29 +46,28 @@ public sealed partial class VirtualFileSystem
 
         if (!SharePath.IsValidComponent(name, out _))
         {
-            throw new VfsException(VfsError.NotFound, $"'{name}' is not a valid name.");
+            return null;
         }
 
-        var childKey = directory.Key.Child(name);
         DirectoryListing listing;
         try
         {
             listing = await GetListingAsync(directory.Key, cancellationToken).ConfigureAwait(false);
         }
-        catch (VfsException e) when (e.Error == VfsError.IoError && _nodes.Find(childKey) is { Entry: not null } known)
+        catch (VfsException e) when (e.Error == VfsError.IoError && _nodes.Find(directory.Key.Child(name)) is { Entry: not null } known)
         {
             // Nothing listed is cached, but the kernel already knew this child: answer from its last entry.
-            var again = _nodes.Acquire(childKey, directory.Ino, known.Entry, known.Ino, 1);
+            var again = _nodes.Acquire(known.Key, directory.Ino, known.Entry, known.Ino, 1);
             return new VfsEntry(again.Ino, EntryAttributes(again.Ino, again.Entry ?? known.Entry!), _options.EntryTimeout);
         }
 
         if (!listing.TryFind(name, out var index))
         {
-            throw new VfsException(VfsError.NotFound, $"'{childKey.Path}' does not exist.");
+            return null;
         }
 
         var entry = listing.Entries[index];
-        var node = _nodes.Acquire(childKey, directory.Ino, entry, listing.Inos[index], 1);
+        var node = _nodes.Acquire(new NodeKey(directory.Key.Peer, entry.Path), directory.Ino, entry, listing.Inos[index], 1);
         if (_nodes.Refresh(node, entry))
         {
             Raise(new VfsInvalidation(VfsInvalidationKind.Node, node.Ino, null));

@@ -54,7 +54,7 @@ public sealed partial class VirtualFileSystem
             PeerAttribute => peer.ToHex(),
             PathAttribute => found.Key.Path.Value,
             SizeAttribute => (found.Key.Path.IsRoot ? _listings.Peek(found.Key)?.TotalSize ?? 0 : found.Entry?.Size ?? 0).ToString(CultureInfo.InvariantCulture),
-            CachedAttribute => _cache.CachedBytes(found.FileKey).ToString(CultureInfo.InvariantCulture),
+            CachedAttribute => CachedBytes(found.FileKey).ToString(CultureInfo.InvariantCulture),
             _ => State(found),
         };
         return Encoding.UTF8.GetBytes(value);
@@ -75,6 +75,14 @@ public sealed partial class VirtualFileSystem
             MaxNameLength: SharePath.MaxComponentBytes);
     }
 
+    // Bytes in the block cache, counting fetched blocks still queued for writing. The queue is asked first:
+    // a block written between the two calls is counted twice for a moment (hence the clamp), never missed.
+    private long CachedBytes(FileKey key)
+    {
+        var queued = _writer.QueuedBytes(key);
+        return Math.Min(key.Size, queued + _cache.CachedBytes(key));
+    }
+
     private string State(Node node)
     {
         var reachable = Unreachable(node.Key.Peer) is null;
@@ -84,7 +92,7 @@ public sealed partial class VirtualFileSystem
         }
 
         var key = node.FileKey;
-        var cached = _cache.CachedBytes(key);
+        var cached = CachedBytes(key);
         return cached >= key.Size ? "cached" : !reachable ? "offline" : cached > 0 ? "partial" : "remote";
     }
 }

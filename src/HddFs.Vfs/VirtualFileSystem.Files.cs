@@ -3,8 +3,9 @@ using HddFs.Core;
 
 namespace HddFs.Vfs;
 
-// open / read / release: reads assemble blocks from the block cache (or the in-memory buffer of refused
-// blocks), fetching missing ones through BlockFetcher, with a per-handle prefetch stream (ReadAhead).
+// open / read / release: reads assemble blocks from BlockMemory (fetched blocks, streamed as they arrive;
+// blocks loaded from the block cache), loading cached ones and fetching missing ones through BlockFetcher,
+// with a per-handle prefetch stream (ReadAhead).
 public sealed partial class VirtualFileSystem
 {
     // A reader retries a block whose fetch was cancelled under it (another stream's seek) or that left
@@ -33,7 +34,7 @@ public sealed partial class VirtualFileSystem
 
         var key = new FileKey(file.Key.Peer, file.Key.Path, entry.Size, entry.ModifiedUnixMs);
         var previous = _nodes.OpenFile(file, key);
-        var open = new OpenFile(NextHandle(), new FetchTarget(file, key), _blockSize, _options);
+        var open = new OpenFile(NextHandle(), new FetchTarget(file, key), _blockSize, _options, _maxPrefetchWindow);
         _files[open.Handle] = open;
         return new VfsOpenResult(open.Handle, KeepCache: previous == key);
     }
@@ -91,36 +92,50 @@ public sealed partial class VirtualFileSystem
         }
     }
 
-    // Copies bytes [from, from + destination.Length) of one block into destination.
+    // Copies bytes [from, from + destination.Length) of one block into destination: from the block in
+    // memory (waiting for its watermark while it is being fetched), else loaded from the block cache, else
+    // fetched now. The reader's own stall clock (lastProgress) spans retries: a block whose fetch was
+    // cancelled under it (another stream's seek) is fetched again, but the reader still fails within
+    // RequestTimeout of the last progress it saw.
     private async ValueTask CopyBlockAsync(OpenFile open, long block, long lastBlockOfRead, int from, Memory<byte> destination, CancellationToken cancellationToken)
     {
-        if (open.TryCopyFromScratch(block, from, destination.Span))
-        {
-            return;
-        }
-
-        var key = open.Key;
-        var expected = _fetcher.BlockLength(key, block);
+        var key = new BlockKey(open.Key, block);
+        var expected = _fetcher.BlockLength(open.Key, block);
+        var to = from + destination.Length;
+        var lastProgress = 0L;
         for (var attempt = 0; attempt < MaxBlockAttempts; attempt++)
         {
-            if (TryCopyFromCache(open, block, expected, from, destination.Span))
+            var resident = _memory.TryPin(key);
+            if (resident is null)
             {
-                return;
+                if (TryCopyFromCache(key, expected, from, destination.Span))
+                {
+                    return;
+                }
+
+                open.OnMissing(block);
+                resident = _fetcher.FetchForReader(open.Target, block, (int)(lastBlockOfRead - block + 1));
             }
 
-            if (_memory.TryGet(key, block, out var kept) && kept.Length == expected)
-            {
-                kept.AsSpan(from, destination.Length).CopyTo(destination.Span);
-                return;
-            }
-
-            // In flight already (a prefetch or another reader), or fetched now with the rest of this read.
-            var pending = _fetcher.FetchForReader(open.Target, block, (int)(lastBlockOfRead - block + 1));
-
-            byte[]? bytes;
             try
             {
-                bytes = await pending.WaitAsync(cancellationToken).ConfigureAwait(false);
+                var wait = resident.WaitForAsync(to);
+                if (!wait.IsCompleted && resident.FromCache)
+                {
+                    await wait.WaitAsync(cancellationToken).ConfigureAwait(false); // a local load: no peer to time out
+                }
+                else if (!wait.IsCompleted)
+                {
+                    lastProgress = lastProgress == 0 ? _time.GetTimestamp() : lastProgress;
+                    lastProgress = await WaitWithStallClockAsync(open, resident, wait, lastProgress, cancellationToken).ConfigureAwait(false);
+                }
+                else if (!wait.IsCompletedSuccessfully)
+                {
+                    await wait.ConfigureAwait(false); // throws the block's failure
+                }
+
+                resident.Data!.AsSpan(from, destination.Length).CopyTo(destination.Span);
+                return;
             }
             catch (OperationCanceledException e) when (cancellationToken.IsCancellationRequested)
             {
@@ -128,38 +143,101 @@ public sealed partial class VirtualFileSystem
             }
             catch (OperationCanceledException)
             {
-                ThrowIfDisposed();
-                continue; // the fetch belonged to a prefetch stream that was cancelled: fetch it ourselves
+                ThrowIfDisposed(); // else the fetch belonged to a prefetch stream that was cancelled: fetch it ourselves
             }
             catch (VfsException e)
             {
                 throw new VfsException(e.Error, e.Message, e);
             }
-
-            if (bytes is not null)
+            finally
             {
-                bytes.AsSpan(from, destination.Length).CopyTo(destination.Span);
-                return;
+                _memory.Unpin(resident, consumed: to == expected);
             }
         }
 
-        throw new VfsException(VfsError.IoError, $"Block {block} of '{key.Path}' could not be kept long enough to read it.");
+        throw new VfsException(VfsError.IoError, $"Block {block} of '{open.Key.Path}' could not be kept long enough to read it.");
     }
 
-    private bool TryCopyFromCache(OpenFile open, long block, int expected, int from, Span<byte> destination)
+    // Waits for a block's watermark; fails when neither this reader nor the block's request saw progress
+    // for RequestTimeout. Returns the latest progress seen.
+    private async ValueTask<long> WaitWithStallClockAsync(OpenFile open, ResidentBlock resident, Task wait, long lastProgress, CancellationToken cancellationToken)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(_blockSize);
-        var length = _cache.TryRead(open.Key, block, buffer);
-        if (length != expected)
+        while (true)
         {
-            // Absent, corrupt (-1) or of the wrong length for this version: treat as missing.
-            ArrayPool<byte>.Shared.Return(buffer);
+            lastProgress = Math.Max(lastProgress, resident.Progress?.LastTimestamp ?? 0);
+            var remaining = _options.RequestTimeout - _time.GetElapsedTime(lastProgress);
+            if (remaining <= TimeSpan.Zero)
+            {
+                _health.ReportTimeout(open.Key.Peer);
+                _logger.PeerTimedOut(PeerName.Display(open.Key.Peer), _options.FailFastPeriod);
+                throw new VfsException(VfsError.IoError, $"The peer did not answer within {_options.RequestTimeout.TotalSeconds:0.###} s.");
+            }
+
+            try
+            {
+                await wait.WaitAsync(remaining, _time, cancellationToken).ConfigureAwait(false);
+                return lastProgress;
+            }
+            catch (TimeoutException)
+            {
+                // Look at the request's progress again: it may be slow but moving.
+            }
+        }
+    }
+
+    // A block the cache holds: loaded into memory for the kernel's further reads of it (when a buffer is
+    // free, else into a transient one) and copied. False when it is not cached (or corrupt: the cache
+    // dropped it) or when it appeared in memory meanwhile (the caller pins it then).
+    private bool TryCopyFromCache(BlockKey key, int expected, int from, Span<byte> destination)
+    {
+        if (!_cache.Contains(key.File, key.Index))
+        {
             return false;
         }
 
-        buffer.AsSpan(from, destination.Length).CopyTo(destination);
-        open.KeepScratch(block, buffer, length);
+        var loading = _memory.Register(key, expected, fromCache: true, progress: null, pinForReader: false, out _);
+        if (loading is null)
+        {
+            return false;
+        }
+
+        if (!_memory.TryAllocate(loading))
+        {
+            _memory.Fail(loading, new OperationCanceledException("No buffer free for a cache load."));
+            return TryCopyTransient(key, expected, from, destination);
+        }
+
+        var length = _cache.TryRead(key.File, key.Index, loading.Data!);
+        if (length != expected)
+        {
+            // Absent, corrupt (-1) or of the wrong length for this version: treat as missing.
+            _memory.Fail(loading, new OperationCanceledException("The cached block could not be read."));
+            return false;
+        }
+
+        loading.Data!.AsSpan(from, destination.Length).CopyTo(destination);
+        _memory.Settle(loading);
+        _memory.Unpin(loading, consumed: from + destination.Length == expected);
         return true;
+    }
+
+    private bool TryCopyTransient(BlockKey key, int expected, int from, Span<byte> destination)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(_blockSize);
+        try
+        {
+            if (_cache.TryRead(key.File, key.Index, buffer) != expected)
+            {
+                return false;
+            }
+
+            buffer.AsSpan(from, destination.Length).CopyTo(destination);
+            return true;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     // Starts the prefetch requests a stream asked for; as each ends, asks the stream for more.

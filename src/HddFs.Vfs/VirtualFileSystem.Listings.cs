@@ -87,7 +87,7 @@ public sealed partial class VirtualFileSystem
                 }
 
                 _nodes.ResolveInos(directory.Peer, entries, inos);
-                listing = new DirectoryListing(directory, entries, inos);
+                listing = new DirectoryListing(directory, entries, result.SortedNames, inos);
                 _health.ReportSuccess(directory.Peer);
                 _logger.Listed(directory, entries.Length);
             }

@@ -17,8 +17,9 @@ namespace HddFs.Vfs;
 /// LOCK ORDER (each lock lives in the named class; none is held while calling out of the VFS or raising
 /// <see cref="Invalidated"/>):
 ///   _partyLock (here, serialises party-change handling)
-///   → NodeTable._lock / ListingCache._lock / PeerHealth._lock / MemoryBlockBuffer._lock (leaves);
-///   OpenFile._lock → BlockFetcher._lock → block store / MemoryBlockBuffer locks.
+///   → NodeTable._lock / ListingCache._lock / PeerHealth._lock (leaves);
+///   OpenFile._lock, BlockMemory._lock, ResidentBlock._lock: leaves, never nested with each other; the
+///   block store is called without holding any of them.
 /// </summary>
 public sealed partial class VirtualFileSystem : IAsyncDisposable
 {
@@ -34,7 +35,9 @@ public sealed partial class VirtualFileSystem : IAsyncDisposable
     private readonly NodeTable _nodes;
     private readonly ListingCache _listings;
     private readonly PeerHealth _health;
-    private readonly MemoryBlockBuffer _memory;
+    private readonly BlockMemory _memory;
+    private readonly CacheWriter _writer;
+    private readonly CacheLoader _loader;
     private readonly BlockFetcher _fetcher;
     private readonly BackgroundWork _background = new();
     // Cancelled on disposal, never disposed: it owns no timer, and straggling background work may
@@ -44,6 +47,7 @@ public sealed partial class VirtualFileSystem : IAsyncDisposable
     private readonly ConcurrentDictionary<ulong, OpenFile> _files = new();
     private readonly Lock _partyLock = new();
     private readonly int _blockSize;
+    private readonly long _maxPrefetchWindow;
 
     // written under _partyLock, read lock-free (immutable snapshots)
     private volatile PartyView _view = PartyView.Empty;
@@ -75,8 +79,13 @@ public sealed partial class VirtualFileSystem : IAsyncDisposable
         _nodes = new NodeTable(new InodeNumbering());
         _listings = new ListingCache(options.MaxCachedListingEntries);
         _health = new PeerHealth(time, options.FailFastPeriod);
-        _memory = new MemoryBlockBuffer(options.MemoryBufferBytes);
-        _fetcher = new BlockFetcher(cache, _memory, options, time, _logger, _health, _background, ConnectForRead, OnRemoteFileChanged, _disposing.Token);
+        _memory = new BlockMemory(options.MemoryBufferBytes, _blockSize);
+        _writer = new CacheWriter(cache, _memory, _logger, _background);
+        _loader = new CacheLoader(cache, _memory);
+        _fetcher = new BlockFetcher(cache, _memory, _writer, _loader, options, time, _logger, _health, _background, ConnectForRead, OnRemoteFileChanged, _disposing.Token);
+
+        // One stream may use at most half the block memory, so a single reader never evicts its own window.
+        _maxPrefetchWindow = Math.Min(options.PrefetchMaxWindow, (long)_memory.Slots * _blockSize / 2);
         _viewChangedUnixMs = time.GetUtcNow().ToUnixTimeMilliseconds();
         _party.Changed += OnPartyChanged;
         RefreshParty();
@@ -92,11 +101,21 @@ public sealed partial class VirtualFileSystem : IAsyncDisposable
     public VfsOptions Options => _options;
 
     // Diagnostics for tests.
-    internal long BufferedBytes => _memory.Bytes;
+    internal long BufferedBytes => _memory.UsedBytes;
 
     internal long RemoteReadRequests => _fetcher.RequestsStarted;
 
-    internal int InFlightBlocks => _fetcher.InFlightBlocks;
+    internal int InFlightBlocks => _memory.PendingBlocks;
+
+    internal long CacheWrites => _writer.Written;
+
+    internal long MaxPrefetchWindow => _maxPrefetchWindow;
+
+    /// <summary>Drops every block held in memory that nobody is using (the next reads go to the block
+    /// cache or the peer).</summary>
+    internal int DropMemory() => _memory.DropUnpinned();
+
+    internal long MaxWindowOf(ulong handle) => _files.TryGetValue(handle, out var open) ? open.MaxWindow : -1;
 
     internal int NodeCount => _nodes.Count;
 
@@ -118,6 +137,8 @@ public sealed partial class VirtualFileSystem : IAsyncDisposable
         _files.Clear();
         _directories.Clear();
         await _disposing.CancelAsync().ConfigureAwait(false);
+        _writer.Complete(); // what is queued is still written (bounded by the block memory)
+        _loader.Complete();
         // Real time on purpose: a test's manual clock would never advance here.
         await _background.WaitAsync(TimeSpan.FromSeconds(5), TimeProvider.System).ConfigureAwait(false);
     }

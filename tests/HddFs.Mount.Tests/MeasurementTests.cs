@@ -12,7 +12,7 @@ public sealed class MeasurementTests(ITestOutputHelper output)
 {
     private const int Entries = 10_000;
 
-    [MeasureFact]
+    [MeasureFact(Needs.Fuse)]
     public async Task LsL_Of10kEntries_ColdAndWarm_WithAndWithoutXattrs()
     {
         foreach (var xattrs in new[] { true, false })
@@ -45,7 +45,7 @@ public sealed class MeasurementTests(ITestOutputHelper output)
         }
     }
 
-    [MeasureFact]
+    [MeasureFact(Needs.Fuse)]
     public async Task VfsAlone_ListingOf10kEntries_WhatTheKernelWouldAsk()
     {
         var times = new List<double>();
@@ -101,7 +101,7 @@ public sealed class MeasurementTests(ITestOutputHelper output)
         output.WriteLine($"VFS alone (fake peer, no kernel): lookup ×3 + opendir + readdirplus of {Entries} entries in batches of 25: median {Median(times):0} ms [{string.Join(", ", times.Select(v => v.ToString("0", CultureInfo.InvariantCulture)))}]");
     }
 
-    [MeasureFact]
+    [MeasureFact(Needs.Fuse)]
     public async Task LsL_XattrNamesTheKernelForwards()
     {
         await using var party = await MountedParty.StartAsync(vfsOptions: DefaultOptions(), mountOptions: new PartyMountOptions { TraceRequests = true });
@@ -113,7 +113,7 @@ public sealed class MeasurementTests(ITestOutputHelper output)
         }
     }
 
-    [MeasureFact]
+    [MeasureFact(Needs.Fuse)]
     public async Task Dd_Of1GiB_ColdIntoTheMemoryStore()
     {
         await using var party = await MountedParty.StartAsync(CacheKind.InMemory, DefaultOptions(), blockSize: 1 << 20, fill: false);
@@ -122,7 +122,7 @@ public sealed class MeasurementTests(ITestOutputHelper output)
         output.WriteLine($"dd 1 GiB bs=1M: cold (fake peer → InMemoryBlockStore) {cold}");
     }
 
-    [MeasureFact]
+    [MeasureFact(Needs.Fuse)]
     public async Task Dd_Of1GiB_ColdFromThePeer_WarmFromTheDiskCache()
     {
         await using var party = await MountedParty.StartAsync(CacheKind.Disk, DefaultOptions(), cacheCapacity: 2L << 30, blockSize: 1 << 20, fill: false);
@@ -140,7 +140,7 @@ public sealed class MeasurementTests(ITestOutputHelper output)
         output.WriteLine($"dd 1 GiB bs=1M: cold (fake peer → DiskBlockCache) {cold}, warm (DiskBlockCache) {warm} / {warm2}, page cache (KEEP_CACHE) {pageCache}");
     }
 
-    [MeasureFact]
+    [MeasureFact(Needs.Fuse)]
     public async Task EioLatency_OfflineAndHangingPeer_DefaultTimeouts()
     {
         await using var party = await MountedParty.StartAsync(vfsOptions: DefaultOptions());

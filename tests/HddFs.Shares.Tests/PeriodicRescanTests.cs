@@ -1,4 +1,5 @@
 using HddFs.Core;
+using HddFs.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace HddFs.Shares.Tests;
@@ -11,7 +12,7 @@ public sealed class PeriodicRescanTests
     {
         using var temp = new Testing.TempDirectory("hddfs-periodic");
         temp.WriteFile("S/a.txt", "a");
-        var clock = new ManualTimeProvider();
+        var clock = new ManualTimeProvider(DateTimeOffset.UtcNow, fireOnThreadPool: true);
         var options = IndexFixture.QuietOptions with { RescanInterval = TimeSpan.FromMinutes(1), DeepRescanInterval = TimeSpan.FromHours(1) };
         await using var index = await ShareIndex.OpenAsync(temp.Combine("index.db"), NullLoggerFactory.Instance, clock, options);
         await index.AddShareAsync(temp.Combine("S"));
@@ -46,7 +47,7 @@ public sealed class PeriodicRescanTests
     private static async Task WaitForTimerAsync(ManualTimeProvider clock)
     {
         var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (clock.TimerCount == 0)
+        while (clock.ActiveTimers == 0)
         {
             Assert.True(DateTime.UtcNow < deadline, "The background loop never armed a timer.");
             await Task.Delay(10);

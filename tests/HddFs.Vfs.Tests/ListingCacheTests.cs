@@ -13,7 +13,7 @@ public sealed class ListingCacheTests
     private static DirectoryListing Listing(string dir, int entries)
     {
         var items = Enumerable.Range(0, entries).Select(i => new RemoteEntry(SharePath.Parse($"{dir}/f{i}"), i, false, 0)).ToArray();
-        return new DirectoryListing(Dir(dir), items, new ulong[entries]);
+        return new DirectoryListing(Dir(dir), items, items.Select(e => e.Name).ToArray(), new ulong[entries]);
     }
 
     private static void Install(ListingCache cache, string dir, int entries, DateTimeOffset freshUntil)
@@ -93,7 +93,7 @@ public sealed class ListingCacheTests
         Install(cache, "S", 3, Now);
         var other = new NodeKey(FakeRemoteShares.NewPeerId(2), SharePath.Parse("S"));
         cache.JoinOrStartRefresh(other, out var owner);
-        cache.Complete(other, owner!, new DirectoryListing(other, [], []), Now);
+        cache.Complete(other, owner!, new DirectoryListing(other, [], [], []), Now);
 
         cache.RemovePeer(Peer);
 

@@ -342,4 +342,53 @@ public sealed class ListingTests
 
         Assert.Equal(VfsError.IoError, error.Error);
     }
+
+    [Fact]
+    public async Task TryLookup_MissingNames_NullWithoutExceptionOrRpcOrNode()
+    {
+        await using var mount = TestMount.WithPeer(s => s.AddFile("Docs/a.txt", [1, 2]));
+        var docs = await mount.WalkAsync("alice/Docs");
+        Assert.Single(await mount.NamesAsync(docs.Node));
+        var lists = mount.Alice.ListRequests;
+        var nodes = mount.Vfs.NodeCount;
+
+        Assert.Null(await mount.Vfs.TryLookupAsync(docs.Node, "nope.txt", CancellationToken.None));
+        Assert.Null(await mount.Vfs.TryLookupAsync(docs.Node, "..", CancellationToken.None));
+        Assert.Null(await mount.Vfs.TryLookupAsync(VirtualFileSystem.RootNode, "nobody", CancellationToken.None));
+        var found = await mount.Vfs.TryLookupAsync(docs.Node, "a.txt", CancellationToken.None);
+
+        Assert.Equal(lists, mount.Alice.ListRequests);
+        Assert.Equal(nodes + 1, mount.Vfs.NodeCount);
+        Assert.NotNull(found);
+        Assert.Equal(2, found.Value.Attributes.Size);
+        Assert.Equal(found.Value.Node, (await mount.Vfs.LookupAsync(docs.Node, "a.txt", CancellationToken.None)).Node);
+        Assert.Equal(VfsError.NotFound, (await Assert.ThrowsAsync<VfsException>(async () => await mount.Vfs.LookupAsync(docs.Node, "nope.txt", CancellationToken.None))).Error);
+    }
+
+    [Fact]
+    public async Task TryLookup_FileAsDirectory_StillThrowsNotADirectory()
+    {
+        await using var mount = TestMount.WithPeer(s => s.AddFile("Docs/a.txt", [1]));
+        var file = await mount.WalkAsync("alice/Docs/a.txt");
+
+        var error = await Assert.ThrowsAsync<VfsException>(async () => await mount.Vfs.TryLookupAsync(file.Node, "x", CancellationToken.None));
+
+        Assert.Equal(VfsError.NotADirectory, error.Error);
+    }
+
+    [Fact]
+    public async Task Listing_PeerSendsNamesOutOfOrder_ServedSortedWithLookupsByName()
+    {
+        await using var mount = TestMount.WithPeer(s =>
+        {
+            s.AddFile("Docs/b", [1]);
+            s.AddExtraListingEntry(new RemoteEntry(SharePath.Parse("Docs/a"), 5, false, 0)); // appended after "b"
+            s.AddExtraListingEntry(new RemoteEntry(SharePath.Parse("Docs/sub/deep"), 5, false, 0)); // not a child
+        });
+        var docs = await mount.WalkAsync("alice/Docs");
+
+        Assert.Equal(["a", "b"], await mount.NamesAsync(docs.Node));
+        Assert.Equal(5, (await mount.Vfs.LookupAsync(docs.Node, "a", CancellationToken.None)).Attributes.Size);
+        Assert.Null(await mount.Vfs.TryLookupAsync(docs.Node, "deep", CancellationToken.None));
+    }
 }

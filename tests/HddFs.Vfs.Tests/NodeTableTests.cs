@@ -22,6 +22,19 @@ public sealed class NodeTableTests
         Assert.All(Enumerable.Range(0, 1000).Select(i => numbering.Primary(Key($"S/{i}"))), n => Assert.True(n > 1 && n <= long.MaxValue));
     }
 
+    [Theory]
+    [InlineData(0, 0x726fdb47dd0e0e31UL)] // the reference vectors of the SipHash paper (key 00..0f, message 00..len-1)
+    [InlineData(1, 0x74f839c593dc67fdUL)]
+    [InlineData(8, 0x93f5f5799a932462UL)]
+    [InlineData(15, 0xa129ca6149be45e5UL)]
+    public void SipHash24_ReferenceVectors(int length, ulong expected)
+    {
+        var key = Enumerable.Range(0, 16).Select(i => (byte)i).ToArray();
+        var message = Enumerable.Range(0, length).Select(i => (byte)i).ToArray();
+
+        Assert.Equal(expected, new SipHash(key).Hash(message));
+    }
+
     [Fact]
     public void Acquire_PrimaryCollisionWithLiveNode_ProbesAndKeepsTheNumberAfterForget()
     {

@@ -1,3 +1,4 @@
+using HddFs.Testing;
 namespace HddFs.Vfs.Tests;
 
 public sealed class ProgressDeadlineTests

@@ -6,7 +6,7 @@ public sealed class ReadAheadTests
     private const long Size = 1L << 30;
 
     private static ReadAhead Create(long maxWindow = 64L << 20, int maxRequests = 4, long maxRequestBytes = 16L << 20)
-        => new(Size, Block, new VfsOptions { PrefetchMaxWindow = maxWindow, PrefetchMaxRequests = maxRequests, MaxRequestBytes = maxRequestBytes });
+        => new(Size, Block, new VfsOptions { PrefetchMaxWindow = maxWindow, PrefetchMaxRequests = maxRequests, MaxRequestBytes = maxRequestBytes }, maxWindow);
 
     private static List<(long First, int Count)> TakeAll(ReadAhead readAhead)
     {
@@ -146,10 +146,54 @@ public sealed class ReadAheadTests
     [Fact]
     public void NearEndOfFile_RequestsStopAtTheLastBlock()
     {
-        var readAhead = new ReadAhead((3 * Block) + 10, Block, new VfsOptions());
+        var readAhead = new ReadAhead((3 * Block) + 10, Block, new VfsOptions(), 64L << 20);
 
         readAhead.OnRead(0, 100);
 
         Assert.Equal([(0L, 4)], TakeAll(readAhead));
+    }
+
+    [Fact]
+    public void LostBlocks_HalveTheLargestWindowDownToTheInitialOne()
+    {
+        var readAhead = Create(maxWindow: 8L << 20);
+        readAhead.OnRead(0, 128 * 1024);
+        TakeAll(readAhead);
+        Assert.True(readAhead.Requested(0));
+        Assert.True(readAhead.Requested(17));
+        Assert.False(readAhead.Requested(18));
+
+        var caps = new List<long>();
+        for (var i = 0; i < 5; i++)
+        {
+            readAhead.OnLost();
+            caps.Add(readAhead.MaxWindow);
+        }
+
+        // 1 MiB + 128 KiB rounded up to whole 64 KiB blocks is the floor.
+        Assert.Equal([4L << 20, 2L << 20, 1_179_648, 1_179_648, 1_179_648], caps);
+        long offset = 128 * 1024;
+        for (var i = 0; i < 6; i++)
+        {
+            readAhead.OnRead(offset, 128 * 1024);
+            offset += 128 * 1024;
+            Assert.True(readAhead.Window <= 1_179_648, $"window {readAhead.Window}");
+        }
+    }
+
+    [Fact]
+    public void Requested_OnlyBlocksOfTheCurrentStream()
+    {
+        var readAhead = Create(maxRequests: 1, maxRequestBytes: 2 * Block);
+        readAhead.OnRead(10 * Block, 4096);
+        TakeAll(readAhead);
+
+        Assert.False(readAhead.Requested(9));
+        Assert.True(readAhead.Requested(10));
+        Assert.True(readAhead.Requested(11));
+        Assert.False(readAhead.Requested(12)); // not requested yet (one request in flight at most)
+
+        readAhead.OnRead(100 * Block, 4096); // a seek: a new stream
+        Assert.False(readAhead.Requested(10));
     }
 }

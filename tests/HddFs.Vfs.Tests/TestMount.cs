@@ -11,13 +11,13 @@ internal sealed class TestMount : IAsyncDisposable
 {
     public const int BlockSize = 64 * 1024;
 
-    private TestMount(VfsOptions options, TimeProvider time, InMemoryBlockStore cache, Func<FakeParty, IReadOnlyList<FakeRemoteShares>>? setup)
+    private TestMount(VfsOptions options, TimeProvider time, InMemoryBlockStore cache, Func<FakeParty, IReadOnlyList<FakeRemoteShares>>? setup, IBlockStore? store)
     {
         Time = time;
         Cache = cache;
         Party = new FakeParty();
         Peers = setup?.Invoke(Party) ?? [];
-        Vfs = new VirtualFileSystem(Party, Cache, options, NullLoggerFactory.Instance, time);
+        Vfs = new VirtualFileSystem(Party, store ?? Cache, options, NullLoggerFactory.Instance, time);
         Vfs.Invalidated += (_, e) => Invalidations.Enqueue(e);
     }
 
@@ -59,8 +59,10 @@ internal sealed class TestMount : IAsyncDisposable
             time,
             cache);
 
-    public static TestMount Create(Func<FakeParty, IReadOnlyList<FakeRemoteShares>>? setup = null, VfsOptions? options = null, TimeProvider? time = null, InMemoryBlockStore? cache = null)
-        => new(options ?? FastOptions(), time ?? TimeProvider.System, cache ?? new InMemoryBlockStore(BlockSize), setup);
+    /// <param name="store">The block store the VFS uses when it is not <paramref name="cache"/> itself (a
+    /// decorator around it).</param>
+    public static TestMount Create(Func<FakeParty, IReadOnlyList<FakeRemoteShares>>? setup = null, VfsOptions? options = null, TimeProvider? time = null, InMemoryBlockStore? cache = null, IBlockStore? store = null)
+        => new(options ?? FastOptions(), time ?? TimeProvider.System, cache ?? new InMemoryBlockStore(BlockSize), setup, store);
 
     public FakeRemoteShares Alice => Peers[0];
 
