@@ -3,11 +3,11 @@ using System.Text;
 
 namespace HddFs.Fuse;
 
-/// <summary>One line of /proc/self/mountinfo.</summary>
-internal readonly record struct MountEntry(string MountPoint, string DeviceId, string FsType, string Source);
+/// <summary>One line of /proc/self/mountinfo: where, which device ("major:minor"), what type, from where.</summary>
+public readonly record struct MountEntry(string MountPoint, string DeviceId, string FileSystemType, string Source);
 
 /// <summary>Reads /proc/self/mountinfo (the mount namespace of this process). Stateless, thread-safe.</summary>
-internal static class MountTable
+public static class MountTable
 {
     public static IReadOnlyList<MountEntry> Read()
     {
@@ -23,25 +23,30 @@ internal static class MountTable
         return entries;
     }
 
+    /// <summary>The topmost mount at exactly <paramref name="mountPoint"/> (a canonical path), of any type, if any.</summary>
+    public static MountEntry? Find(string mountPoint) => FindLast(mountPoint, _ => true);
+
     /// <summary>The FUSE mount on top at <paramref name="mountPoint"/> (the last one mounted there), if any.</summary>
-    public static MountEntry? FindFuse(string mountPoint)
+    public static MountEntry? FindFuse(string mountPoint) => FindLast(mountPoint, IsFuse);
+
+    private static MountEntry? FindLast(string mountPoint, Func<string, bool> type)
     {
         MountEntry? found = null;
         foreach (var entry in Read())
         {
-            if (entry.MountPoint == mountPoint && IsFuse(entry.FsType))
+            if (entry.MountPoint == mountPoint && type(entry.FileSystemType))
             {
-                found = entry;
+                found = entry; // later lines are mounted on top of earlier ones
             }
         }
 
         return found;
     }
 
-    public static bool IsMounted(string mountPoint, string deviceId)
+    internal static bool IsMounted(string mountPoint, string deviceId)
         => Read().Any(e => e.MountPoint == mountPoint && e.DeviceId == deviceId);
 
-    public static bool IsFuse(string fsType) => fsType == "fuse" || fsType.StartsWith("fuse.", StringComparison.Ordinal);
+    internal static bool IsFuse(string fsType) => fsType == "fuse" || fsType.StartsWith("fuse.", StringComparison.Ordinal);
 
     // "36 35 98:0 /root /mnt/point rw,noatime master:1 - fuse.hello hello rw,user_id=0"
     internal static bool TryParse(string line, out MountEntry entry)

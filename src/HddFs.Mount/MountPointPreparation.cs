@@ -37,7 +37,7 @@ internal static class MountPointPreparation
         }
 
         var canonical = Canonical(path);
-        if (MountInfo.Find(canonical) is { } existing)
+        if (MountTable.Find(canonical) is { } existing)
         {
             throw new IOException(
                 $"Cannot mount on {canonical}: it is already a mount point ({existing.FileSystemType} from '{existing.Source}'). " +

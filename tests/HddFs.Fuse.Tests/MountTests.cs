@@ -346,7 +346,7 @@ public sealed class MountTests(ITestOutputHelper output)
         Assert.Equal(FuseMountMethod.Fusermount, mount.Session.MountMethod);
         Assert.Equal("Hello, world!\n", await File.ReadAllTextAsync(mount["hello.txt"]));
         var entry = MountTable.FindFuse(mount.MountPoint);
-        Assert.Equal("fuse.hddfstest", entry?.FsType);
+        Assert.Equal("fuse.hddfstest", entry?.FileSystemType);
         Assert.Equal("hddfs-test", entry?.Source);
     }
 

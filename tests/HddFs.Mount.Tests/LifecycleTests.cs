@@ -14,13 +14,13 @@ public sealed class LifecycleTests
     {
         await using var party = await MountedParty.StartAsync();
         Assert.False(party.Mount.Completion.IsCompleted);
-        Assert.Equal(PartyMount.FileSystemType, MountInfo.Find(party.Root)?.FileSystemType);
-        Assert.Equal("hddfs", MountInfo.Find(party.Root)?.Source);
+        Assert.Equal(PartyMount.FileSystemType, MountTable.Find(party.Root)?.FileSystemType);
+        Assert.Equal("hddfs", MountTable.Find(party.Root)?.Source);
 
         (await Shell.RunAsync("umount", party.Root)).EnsureSuccess("umount");
 
         await party.Mount.Completion.WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.Null(MountInfo.Find(party.Root));
+        Assert.Null(MountTable.Find(party.Root));
         Assert.True(party.Logs.Contains("Unmounted"));
     }
 
@@ -37,7 +37,7 @@ public sealed class LifecycleTests
         await mount.DisposeAsync();
         await mount.DisposeAsync();
 
-        Assert.Null(MountInfo.Find(party.Root));
+        Assert.Null(MountTable.Find(party.Root));
         Assert.False(FuseMount.IsStale(party.Root));
         Assert.Empty(Directory.GetFileSystemEntries(party.Root)); // the plain directory again
     }
@@ -105,7 +105,7 @@ public sealed class LifecycleTests
                     daemon.Kill();
                 }
 
-                while (MountInfo.Find(mountPoint) is not null)
+                while (MountTable.Find(mountPoint) is not null)
                 {
                     await Shell.RunAsync("umount", "-l", mountPoint);
                 }
@@ -151,7 +151,7 @@ public sealed class LifecycleTests
             Assert.Equal(["alice", "bob", "me"], Directory.GetDirectories(missing).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         }
 
-        Assert.Null(MountInfo.Find(missing));
+        Assert.Null(MountTable.Find(missing));
         var refused = await Assert.ThrowsAsync<IOException>(() => PartyMount.MountAsync(file, party.Vfs, new PartyMountOptions(), NullLoggerFactory.Instance, CancellationToken.None));
         Assert.Contains("not a directory", refused.Message, StringComparison.Ordinal);
     }
@@ -165,6 +165,6 @@ public sealed class LifecycleTests
         await Assert.ThrowsAsync<ArgumentException>(() => PartyMount.MountAsync(directory.Path, party.Vfs, new PartyMountOptions { ReadAheadKb = -1 }, NullLoggerFactory.Instance, CancellationToken.None));
         await Assert.ThrowsAsync<ArgumentException>(() => PartyMount.MountAsync(directory.Path, party.Vfs, new PartyMountOptions { InvalidationQueueCapacity = 0 }, NullLoggerFactory.Instance, CancellationToken.None));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => PartyMount.MountAsync(directory.Path, party.Vfs, new PartyMountOptions(), NullLoggerFactory.Instance, new CancellationToken(canceled: true)));
-        Assert.Null(MountInfo.Find(directory.Path));
+        Assert.Null(MountTable.Find(directory.Path));
     }
 }

@@ -4,25 +4,9 @@ using Microsoft.Extensions.Logging;
 
 namespace HddFs.Mount.Tests;
 
-/// <summary>mountinfo parsing, path canonicalisation, option validation and the log bridge: no mount needed.</summary>
+/// <summary>path canonicalisation, option validation and the log bridge: no mount needed.</summary>
 public sealed class MountPointTests
 {
-    [Fact]
-    public void MountInfo_ParsesEscapedMountPointsTypesAndSources()
-    {
-        Assert.True(MountInfo.TryParse("36 35 98:0 / /mnt/with\\040space rw,relatime shared:1 - fuse.hddfs hddfs ro,user_id=0,group_id=0", out var entry));
-        Assert.Equal("/mnt/with space", entry.MountPoint);
-        Assert.Equal("fuse.hddfs", entry.FileSystemType);
-        Assert.Equal("hddfs", entry.Source);
-
-        Assert.True(MountInfo.TryParse("40 1 0:50 / /tmp/a\\134b\\011c rw - tmpfs my\\040tmpfs rw", out var escaped));
-        Assert.Equal("/tmp/a\\b\tc", escaped.MountPoint);
-        Assert.Equal("my tmpfs", escaped.Source);
-        Assert.False(MountInfo.TryParse("garbage", out _));
-        Assert.NotNull(MountInfo.Find("/"));
-        Assert.Null(MountInfo.Find("/surely/not/a/mount/point"));
-    }
-
     [Fact]
     public void Canonical_ResolvesSymbolicLinksAnywhereInThePath()
     {

@@ -1,5 +1,6 @@
 using HddFs.Cache;
 using HddFs.Core;
+using HddFs.Fuse;
 using HddFs.Testing;
 using HddFs.Vfs;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -126,7 +127,7 @@ internal sealed class MountedParty : IAsyncDisposable
         }
         finally
         {
-            if (MountInfo.Find(mountPoint) is not null)
+            if (MountTable.Find(mountPoint) is not null)
             {
                 await Shell.RunAsync("umount", "-l", mountPoint);
             }
