@@ -361,7 +361,7 @@ public sealed class FakeRemoteShares : IRemoteShares
     private sealed record Item(bool IsDirectory, byte[] Content, long ModifiedUnixMs);
 
     // A response body over a private copy of the range; optionally stalls until cancelled.
-    private sealed class Body : Stream
+    private sealed class Body : ReadOnlyBodyStream
     {
         private readonly FakeRemoteShares _owner;
         private readonly byte[] _data;
@@ -373,20 +373,6 @@ public sealed class FakeRemoteShares : IRemoteShares
             _owner = owner;
             _data = data;
             _hang = hang;
-        }
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
         }
 
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
@@ -409,9 +395,6 @@ public sealed class FakeRemoteShares : IRemoteShares
             return Read(buffer.Span);
         }
 
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-            => ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
         public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
         public override int Read(Span<byte> buffer)
@@ -423,14 +406,5 @@ public sealed class FakeRemoteShares : IRemoteShares
             return n;
         }
 
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

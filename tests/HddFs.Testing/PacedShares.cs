@@ -41,27 +41,13 @@ public sealed class PacedShares(IRemoteShares inner, TimeProvider? time = null) 
         return new RemoteRead(read.Length, new PacedBody(read, this));
     }
 
-    private sealed class PacedBody(RemoteRead inner, PacedShares owner) : Stream
+    private sealed class PacedBody(RemoteRead inner, PacedShares owner) : ReadOnlyBodyStream
     {
         private readonly long _started = owner._time.GetTimestamp();
         private readonly long _bytesPerSecond = owner.BytesPerSecond;
         private readonly long _stallAfter = owner.StallAfterBytes;
         private readonly int _chunk = owner.ChunkBytes;
         private long _delivered;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
 
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
@@ -91,21 +77,6 @@ public sealed class PacedShares(IRemoteShares inner, TimeProvider? time = null) 
             _delivered += n;
             return n;
         }
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-            => ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         public override async ValueTask DisposeAsync()
         {

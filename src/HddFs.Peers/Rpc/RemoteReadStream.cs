@@ -8,16 +8,10 @@ namespace HddFs.Peers.Rpc;
 /// early, stalls longer than the deadline, or is reset throws <see cref="RemoteShareException"/>.
 /// Owns the QUIC stream and the deadline; disposing early sends STOP_SENDING so the peer stops.
 /// </summary>
-internal sealed class RemoteReadStream(QuicStream stream, long length, StallDeadline deadline, PeerId peer, CancellationToken caller) : Stream
+internal sealed class RemoteReadStream(QuicStream stream, long length, StallDeadline deadline, PeerId peer, CancellationToken caller) : ReadOnlyBodyStream
 {
     private long _received;
     private bool _disposed;
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
 
     public override long Length => length;
 
@@ -66,21 +60,6 @@ internal sealed class RemoteReadStream(QuicStream stream, long length, StallDead
         _received += n;
         return n;
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-        => ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     public override async ValueTask DisposeAsync()
     {
