@@ -10,34 +10,77 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace HddFs.Bench.Infra;
 
 /// <summary>
-/// The read RPC with neither the CLI nor the control socket in the way: a client peer composed in this process
+/// The RPC with neither the CLI nor the control socket in the way: a client peer composed in this process
 /// (ephemeral identity, a QUIC endpoint, the peer layer's <see cref="ConnectionManager"/>, default options) dials
-/// the serving daemon, runs the hello on the topic and reads one byte range into a 1 MiB buffer. This is what the
-/// mounting daemon does for each block fetch, minus the block cache.
+/// the serving daemon and runs the hello on the topic; <see cref="Shares"/> is then what the mounting daemon uses
+/// for each listing and block fetch, minus the VFS and the block cache. Dispose to close the connection.
 /// </summary>
-internal static class RpcDirectClient
+internal sealed class RpcDirectClient : IAsyncDisposable
 {
     private const int BufferSize = 1 << 20;
 
-    /// <summary>Reads <paramref name="length"/> bytes of SHARE/PATH from the peer at 127.0.0.1:<paramref name="port"/>;
-    /// returns the bytes received and the time from the request to the last byte (the dial and hello are not timed).</summary>
+    // owned: disposed in reverse order of creation
+    private readonly NodeIdentity _identity;
+    private readonly QuicEndpoint _endpoint;
+    private readonly ConnectionManager _manager;
+
+    private RpcDirectClient(NodeIdentity identity, QuicEndpoint endpoint, ConnectionManager manager, IRemoteShares shares)
+    {
+        _identity = identity;
+        _endpoint = endpoint;
+        _manager = manager;
+        Shares = shares;
+    }
+
+    /// <summary>The serving peer's shares, over the connection.</summary>
+    public IRemoteShares Shares { get; }
+
+    /// <summary>Dials the peer at 127.0.0.1:<paramref name="port"/> and completes the hello on <paramref name="topic"/>.</summary>
+    public static async Task<RpcDirectClient> ConnectAsync(int port, string topic, CancellationToken cancellationToken)
+    {
+        var identity = NodeIdentity.CreateEphemeral();
+        QuicEndpoint? endpoint = null;
+        ConnectionManager? manager = null;
+        try
+        {
+            endpoint = QuicEndpoint.Create(new QuicEndpointOptions
+            {
+                LocalEndPoint = new IPEndPoint(IPAddress.Loopback, 0),
+                CertificatePem = identity.CreateCertificatePem(DateTimeOffset.UtcNow),
+                PrivateKeyPem = identity.ExportPrivateKeyPem(),
+                ApplicationProtocol = PeerOptions.ApplicationProtocol,
+                AcceptIncomingConnections = false,
+            });
+            manager = new ConnectionManager(identity, endpoint, NoShares.Instance, [TopicKey.FromName(topic)], new PeerOptions(), NullLoggerFactory.Instance, TimeProvider.System);
+            var peer = await manager.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), expected: null, cancellationToken);
+            var shares = manager.GetShares(peer) ?? throw new InvalidOperationException($"connected to {peer} but it has no shares in the party");
+            return new RpcDirectClient(identity, endpoint, manager, shares);
+        }
+        catch
+        {
+            if (manager is not null)
+            {
+                await manager.DisposeAsync();
+            }
+
+            if (endpoint is not null)
+            {
+                await endpoint.DisposeAsync();
+            }
+
+            identity.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Reads <paramref name="length"/> bytes of SHARE/PATH from the peer at 127.0.0.1:<paramref name="port"/> into
+    /// a 1 MiB buffer; returns the bytes received and the time from the request to the last byte (the dial and hello
+    /// are not timed).</summary>
     public static async Task<(long Bytes, TimeSpan Elapsed)> ReadAsync(int port, string topic, string path, long length, CancellationToken cancellationToken)
     {
-        using var identity = NodeIdentity.CreateEphemeral();
-        await using var endpoint = QuicEndpoint.Create(new QuicEndpointOptions
-        {
-            LocalEndPoint = new IPEndPoint(IPAddress.Loopback, 0),
-            CertificatePem = identity.CreateCertificatePem(DateTimeOffset.UtcNow),
-            PrivateKeyPem = identity.ExportPrivateKeyPem(),
-            ApplicationProtocol = PeerOptions.ApplicationProtocol,
-            AcceptIncomingConnections = false,
-        });
-        await using var manager = new ConnectionManager(identity, endpoint, NoShares.Instance, [TopicKey.FromName(topic)], new PeerOptions(), NullLoggerFactory.Instance, TimeProvider.System);
-        var peer = await manager.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), expected: null, cancellationToken);
-        var shares = manager.GetShares(peer) ?? throw new InvalidOperationException($"connected to {peer} but it has no shares in the party");
-
+        await using var client = await ConnectAsync(port, topic, cancellationToken);
         var stopwatch = Stopwatch.StartNew();
-        await using var read = await shares.ReadAsync(SharePath.Parse(path), 0, length, cancellationToken);
+        await using var read = await client.Shares.ReadAsync(SharePath.Parse(path), 0, length, cancellationToken);
         var buffer = new byte[BufferSize];
         long total = 0;
         int received;
@@ -47,6 +90,26 @@ internal static class RpcDirectClient
         }
 
         return (total, stopwatch.Elapsed);
+    }
+
+    /// <summary>One whole listing of SHARE/PATH: the number of entries and the time from request to last page.</summary>
+    public async Task<(int Entries, TimeSpan Elapsed)> ListAsync(string path, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var entries = 0;
+        await foreach (var page in Shares.ListAsync(new LsQuery(SharePath.Parse(path)), cancellationToken))
+        {
+            entries += page.Count;
+        }
+
+        return (entries, Stopwatch.GetElapsedTime(started));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _manager.DisposeAsync();
+        await _endpoint.DisposeAsync();
+        _identity.Dispose();
     }
 
     /// <summary>The client shares nothing.</summary>
