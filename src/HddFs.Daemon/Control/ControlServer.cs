@@ -33,11 +33,18 @@ public sealed class ControlServer : IAsyncDisposable
     public static async Task<ControlServer> StartAsync(IDaemonControl control, string socketPath, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {
         await RemoveStaleSocketAsync(socketPath, cancellationToken);
-        var builder = WebApplication.CreateSlimBuilder();
+        // An empty builder: no configuration from files or the environment. The slim builder's default
+        // content root is the working directory, and its appsettings.json sources reload on change, i.e.
+        // a recursive inotify watch of the whole working directory (1,922 directories when started in the
+        // repository; all of $HOME for `hddfs mount` run from there), whose watcher thread then woke for
+        // every block the cache wrote under ~/.local/share/hddfs (~3,000 context switches per GiB read
+        // through the mount) — and an appsettings.json there could have reconfigured Kestrel.
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(loggerFactory);
+        builder.Services.AddRoutingCore();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ControlJson.Default));
-        builder.WebHost.ConfigureKestrel(k => k.ListenUnixSocket(socketPath));
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(k => k.ListenUnixSocket(socketPath));
         var app = builder.Build();
         MapRoutes(app, control);
         await app.StartAsync(cancellationToken);
