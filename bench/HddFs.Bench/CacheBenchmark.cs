@@ -19,6 +19,8 @@ internal sealed class CacheBenchmark : IBenchmark
 
     public string Name => "cache";
 
+    public BenchPhase Phase => BenchPhase.ChurnsFiles;
+
     public string Description => "block cache: warm TryRead GB/s, write MB/s, reopen time (1 MiB blocks)";
 
     public Task RunAsync(BenchReport report, CancellationToken cancellationToken)

@@ -21,6 +21,8 @@ internal sealed class CacheCapBenchmark : IBenchmark
 
     public string Name => "cache-cap";
 
+    public BenchPhase Phase => BenchPhase.ChurnsFiles;
+
     public string Description => "mount with --cache-size 256M, read 1 GiB through it, sample the cache size: peak over the cap";
 
     public async Task RunAsync(BenchReport report, CancellationToken cancellationToken)

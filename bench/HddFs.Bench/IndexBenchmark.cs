@@ -20,6 +20,8 @@ internal sealed class IndexBenchmark : IBenchmark
 
     public string Name => "index";
 
+    public BenchPhase Phase => BenchPhase.ChurnsFiles;
+
     public string Description => $"index a {Directories * FilesPerDirectory / 1000}k-file share vs find -printf '%s\\n'";
 
     public async Task RunAsync(BenchReport report, CancellationToken cancellationToken)

@@ -18,6 +18,8 @@ internal sealed class MountColdBenchmark : IBenchmark
 
     public string Name => "mount-cold";
 
+    public BenchPhase Phase => BenchPhase.First;
+
     public string Description => "cold sequential read of 1 GiB from a loopback peer through the mount vs sshfs (default cipher, aes128-gcm)";
 
     public async Task RunAsync(BenchReport report, CancellationToken cancellationToken)
