@@ -76,8 +76,11 @@ public sealed partial class DiskBlockCache
         {
             using (var handle = File.OpenHandle(temp, FileMode.Create, FileAccess.Write, FileShare.None))
             {
-                RandomAccess.Write(handle, data, 0);
-                RandomAccess.Write(handle, trailer, data.Length);
+                if (!_unbuffered.TryWrite(handle, data, trailer))
+                {
+                    RandomAccess.Write(handle, data, 0);
+                    RandomAccess.Write(handle, trailer, data.Length);
+                }
             }
 
             File.Move(temp, path, overwrite: true);

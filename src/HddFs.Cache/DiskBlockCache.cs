@@ -47,6 +47,7 @@ public sealed partial class DiskBlockCache : IBlockStore, IDisposable
 
     // immutable
     private readonly CacheLayout _layout;
+    private readonly UnbufferedBlockWriter _unbuffered;
     private readonly ILogger _logger;
     private readonly TimeProvider _timeProvider;
     private readonly SafeFileHandle _directoryLock;
@@ -107,6 +108,7 @@ public sealed partial class DiskBlockCache : IBlockStore, IDisposable
 
         BlockSize = blockSize;
         Capacity = capacity;
+        _unbuffered = new UnbufferedBlockWriter(blockSize + BlockFormat.MaxIdentityLength + BlockFormat.FooterLength);
         _logger = logger;
         _timeProvider = timeProvider;
         _layout = new CacheLayout(directory);
