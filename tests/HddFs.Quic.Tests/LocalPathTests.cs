@@ -99,19 +99,6 @@ public sealed class LocalPathTests
     };
 
     /// <summary>Client → server, <see cref="Size"/> bytes on one stream, checked by length and SHA-256.</summary>
-    private static async Task TransferAsync(QuicConnection client, QuicConnection server, TimeSpan? timeout = null)
-    {
-        var ct = Quic.Token(timeout ?? TimeSpan.FromSeconds(60));
-        var receive = Task.Run(async () =>
-        {
-            await using var s = await server.AcceptInboundStreamAsync(ct);
-            return await s.ReadHashAsync(256 * 1024, ct);
-        });
-        await using var stream = await client.OpenBidirectionalStreamAsync(ct);
-        var sent = await stream.WritePatternAsync(Size, seed: 11, chunk: 256 * 1024, ct);
-        var (length, hash) = await receive;
-        Assert.Equal(Size, length);
-        Assert.Equal(sent, hash);
-        await stream.WritesClosed.WaitAsync(ct);
-    }
+    private static Task TransferAsync(QuicConnection client, QuicConnection server, TimeSpan? timeout = null)
+        => client.TransferAndVerifyAsync(server, Size, seed: 11, Quic.Token(timeout ?? TimeSpan.FromSeconds(60)));
 }

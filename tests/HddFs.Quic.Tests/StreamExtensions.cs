@@ -4,6 +4,23 @@ namespace HddFs.Quic.Tests;
 
 public static class StreamExtensions
 {
+    /// <summary>Sends <paramref name="size"/> pseudo-random bytes client → server on one new stream and asserts that
+    /// exactly those bytes arrived (length and SHA-256), then that the sender saw its writes acknowledged.</summary>
+    public static async Task TransferAndVerifyAsync(this QuicConnection client, QuicConnection server, long size, int seed, CancellationToken ct)
+    {
+        var receive = Task.Run(async () =>
+        {
+            await using var s = await server.AcceptInboundStreamAsync(ct);
+            return await s.ReadHashAsync(256 * 1024, ct);
+        });
+        await using var stream = await client.OpenBidirectionalStreamAsync(ct);
+        var sent = await stream.WritePatternAsync(size, seed, chunk: 256 * 1024, ct);
+        var (length, hash) = await receive;
+        Assert.Equal(size, length);
+        Assert.Equal(sent, hash);
+        await stream.WritesClosed.WaitAsync(ct);
+    }
+
     public static async Task<byte[]> ReadToEndAsync(this Stream stream, CancellationToken ct)
     {
         var ms = new MemoryStream();
