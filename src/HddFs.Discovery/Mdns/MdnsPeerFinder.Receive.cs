@@ -151,7 +151,7 @@ public sealed partial class MdnsPeerFinder
                         now,
                         ttl)
                     { AnnouncedAt = announcement.Timestamp };
-                await _events.Writer.WriteAsync(e, cancellationToken);
+                await _life.Writer.WriteAsync(e, cancellationToken);
             }
         }
     }

@@ -20,7 +20,7 @@ namespace HddFs.Discovery.Mdns;
 ///
 /// Threading: one loop task owns all mDNS state and the sockets; socket receive loops and
 /// SetTopics/SetLocalInfo feed it through one bounded channel (packets are dropped when it is full).
-/// Lock order: only <c>_gate</c> (wanted state, status), never held across an await.
+/// Lock order: <c>_gate</c> (wanted state), never held across an await → <see cref="FinderLoop"/>'s leaf lock.
 /// </summary>
 public sealed partial class MdnsPeerFinder : IPeerFinder
 {
@@ -33,18 +33,14 @@ public sealed partial class MdnsPeerFinder : IPeerFinder
     private readonly AnnouncementSealer _sealer;
     private readonly AnnouncementReplayGuard _replays;
     private readonly MdnsRecords _records = new();
-    private readonly Channel<DiscoveryEvent> _events = Channel.CreateBounded<DiscoveryEvent>(new BoundedChannelOptions(256) { FullMode = BoundedChannelFullMode.Wait });
+    private readonly FinderLoop _life = new();
     private readonly Channel<object> _work = Channel.CreateBounded<object>(new BoundedChannelOptions(128) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
-    private readonly CancellationTokenSource _stop = new();
 
     // Guarded by _gate.
     private readonly Lock _gate = new();
     private Dictionary<string, TopicKey> _wantedTopics = [];
     private LocalAnnouncement? _wantedInfo;
     private bool _dirty;
-    private string _status = "not started";
-    private Task? _loop;
-    private bool _disposed;
 
     // Owned by the loop (and by DisposeAsync after the loop ended).
     private readonly Dictionary<int, MdnsSocket> _sockets = [];
@@ -78,30 +74,16 @@ public sealed partial class MdnsPeerFinder : IPeerFinder
 
     public string Name => "mdns";
 
-    public string Status
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _status;
-            }
-        }
-    }
+    public string Status => _life.Status;
 
-    public ChannelReader<DiscoveryEvent> Events => _events.Reader;
+    public ChannelReader<DiscoveryEvent> Events => _life.Reader;
 
     /// <summary>Our random DNS-SD instance name (for tests and diagnostics).</summary>
     internal DnsName InstanceName => _records.Instance;
 
     public ValueTask StartAsync(CancellationToken cancellationToken)
     {
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            _loop ??= Task.Run(() => LoopAsync(_stop.Token), CancellationToken.None);
-        }
-
+        _life.Start(this, LoopAsync);
         return ValueTask.CompletedTask;
     }
 
@@ -131,22 +113,9 @@ public sealed partial class MdnsPeerFinder : IPeerFinder
 
     public async ValueTask DisposeAsync()
     {
-        Task? loop;
-        lock (_gate)
+        if (!await _life.StopAsync())
         {
-            if (_disposed)
-            {
-                return;
-            }
-
-            _disposed = true;
-            loop = _loop;
-        }
-
-        await _stop.CancelAsync();
-        if (loop is not null)
-        {
-            await loop;
+            return;
         }
 
         // The loop has ended; its state is ours. Goodbye, twice (multicast is unacknowledged).
@@ -170,17 +139,10 @@ public sealed partial class MdnsPeerFinder : IPeerFinder
         }
 
         _sockets.Clear();
-        _events.Writer.TryComplete();
-        _stop.Dispose();
+        _life.Dispose();
     }
 
-    private void SetStatus(string status)
-    {
-        lock (_gate)
-        {
-            _status = status;
-        }
-    }
+    private void SetStatus(string status) => _life.Status = status;
 
     private async Task LoopAsync(CancellationToken cancellationToken)
     {

@@ -57,7 +57,7 @@ public sealed partial class MqttPeerFinder
                 return;
             }
 
-            await _events.Writer.WriteAsync(ToEvent(announcement!, topic), _stop.Token);
+            await _life.Writer.WriteAsync(ToEvent(announcement!, topic), _life.Token);
         }
         catch (Exception ex) when (ex is OperationCanceledException or ChannelClosedException or ObjectDisposedException)
         {

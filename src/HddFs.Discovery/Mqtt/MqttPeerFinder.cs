@@ -23,7 +23,7 @@ namespace HddFs.Discovery.Mqtt;
 /// <see cref="MqttFinderOptions.AnnounceInterval"/>. Received messages are handled on MQTTnet's thread
 /// (<see cref="OnMessageAsync"/>). Dispose publishes signed goodbyes and clears our retained messages.
 ///
-/// Lock order: only <c>_gate</c> (wanted state and status), never held across an await.
+/// Lock order: <c>_gate</c> (wanted state), never held across an await → <see cref="FinderLoop"/>'s leaf lock.
 /// </summary>
 public sealed partial class MqttPeerFinder : IPeerFinder
 {
@@ -35,17 +35,13 @@ public sealed partial class MqttPeerFinder : IPeerFinder
     private readonly string _host;
     private readonly int _port;
     private readonly bool _tls;
-    private readonly Channel<DiscoveryEvent> _events = Channel.CreateBounded<DiscoveryEvent>(new BoundedChannelOptions(256) { FullMode = BoundedChannelFullMode.Wait });
+    private readonly FinderLoop _life = new();
     private readonly Channel<bool> _kick = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
-    private readonly CancellationTokenSource _stop = new();
 
-    // Guarded by _gate: what the user wants, and the status line.
+    // Guarded by _gate: what the user wants.
     private readonly Lock _gate = new();
     private Dictionary<string, TopicKey> _wantedTopics = [];
     private LocalAnnouncement? _wantedInfo;
-    private string _status = "not started";
-    private Task? _loop;
-    private bool _disposed;
 
     // Owned by the connection loop (and by DisposeAsync after the loop has ended).
     private IMqttClient? _client;
@@ -82,18 +78,9 @@ public sealed partial class MqttPeerFinder : IPeerFinder
 
     public string Name => "mqtt";
 
-    public string Status
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _status;
-            }
-        }
-    }
+    public string Status => _life.Status;
 
-    public ChannelReader<DiscoveryEvent> Events => _events.Reader;
+    public ChannelReader<DiscoveryEvent> Events => _life.Reader;
 
     /// <summary>True while connected to the broker (for status and tests).</summary>
     public bool IsConnected => _client?.IsConnected == true;
@@ -104,12 +91,7 @@ public sealed partial class MqttPeerFinder : IPeerFinder
 
     public ValueTask StartAsync(CancellationToken cancellationToken)
     {
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            _loop ??= Task.Run(() => ConnectionLoopAsync(_stop.Token), CancellationToken.None);
-        }
-
+        _life.Start(this, ConnectionLoopAsync);
         return ValueTask.CompletedTask;
     }
 
@@ -137,22 +119,9 @@ public sealed partial class MqttPeerFinder : IPeerFinder
 
     public async ValueTask DisposeAsync()
     {
-        Task? loop;
-        lock (_gate)
+        if (!await _life.StopAsync())
         {
-            if (_disposed)
-            {
-                return;
-            }
-
-            _disposed = true;
-            loop = _loop;
-        }
-
-        await _stop.CancelAsync();
-        if (loop is not null)
-        {
-            await loop;
+            return;
         }
 
         // The loop has ended: the client is ours now. Say goodbye where we announced, clear our slots.
@@ -176,17 +145,10 @@ public sealed partial class MqttPeerFinder : IPeerFinder
 
         _client?.Dispose();
         _client = null;
-        _events.Writer.TryComplete();
-        _stop.Dispose();
+        _life.Dispose();
     }
 
-    private void SetStatus(string status)
-    {
-        lock (_gate)
-        {
-            _status = status;
-        }
-    }
+    private void SetStatus(string status) => _life.Status = status;
 
     private (Dictionary<string, TopicKey> Topics, LocalAnnouncement? Info) Wanted()
     {
